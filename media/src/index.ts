@@ -1,0 +1,2 @@
+// Filled by its issue; the package exists so the workspace has its final shape.
+export {};

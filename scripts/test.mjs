@@ -1,0 +1,51 @@
+// `npm test`: install what is missing, lint, type-check, build the web app, start a private
+// PostgreSQL, make sure Chromium is there, and run every test (unit, both stores, browser).
+import { existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { ensureDependencies } from './ensure-deps.mjs';
+import { ensureUiBuild } from './build-ui.mjs';
+import { startPostgresCluster } from './postgres-cluster.mjs';
+import { pnpm, run, say } from './lib.mjs';
+
+const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+function ensureChromium() {
+  if (existsSync(chromium)) return;
+  if (process.getuid?.() !== 0) {
+    throw new Error(`Chromium is missing at ${chromium}: install Debian's chromium package (apt-get install -y chromium)`);
+  }
+  say('installing Chromium from Debian (browser tests)');
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  spawnSync('apt-get', ['update'], { stdio: 'inherit', env });
+  run('apt-get', ['install', '-y', '--no-install-recommends', 'chromium'], { env });
+}
+
+const vitestArgs = process.argv.slice(2);
+let cluster;
+let exitCode = 0;
+const stopCluster = () => cluster?.stop();
+process.on('SIGINT', () => { stopCluster(); process.exit(130); });
+process.on('SIGTERM', () => { stopCluster(); process.exit(143); });
+
+try {
+  ensureDependencies();
+  say('lint');
+  pnpm(['exec', 'eslint', '.', '--max-warnings=0']);
+  say('type-check (tsc --noEmit, svelte-check)');
+  pnpm(['exec', 'tsc', '-p', 'tsconfig.json']);
+  pnpm(['--filter', '@cc/ui', 'run', 'check']);
+  ensureUiBuild();
+  ensureChromium();
+  say('starting a private PostgreSQL cluster');
+  cluster = await startPostgresCluster();
+  say(`PostgreSQL on 127.0.0.1:${cluster.port}`);
+  pnpm(['exec', 'vitest', 'run', ...vitestArgs], {
+    env: { ...process.env, TEST_DATABASE_URL: cluster.url, CHROMIUM_PATH: chromium },
+  });
+} catch (error) {
+  console.error(`[cc] ${error.message}`);
+  exitCode = error.exitCode ?? 1;
+} finally {
+  stopCluster();
+}
+process.exit(exitCode);

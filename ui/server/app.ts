@@ -1,0 +1,120 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import cookie from '@fastify/cookie';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { clickhouseMigrations, createAnalyticsStore, migrateClickHouse, type AnalyticsStore } from '@cc/analytics';
+import { AuditLog } from './audit/audit-log.ts';
+import { authRoutes } from './auth/auth-routes.ts';
+import type { PasswordCost } from './auth/passwords.ts';
+import { SessionStore } from './auth/session-store.ts';
+import { DEFAULT_SIGN_IN_LIMITS, SignInLimiter, type SignInLimits } from './auth/sign-in-limiter.ts';
+import type { ServerConfig } from './config.ts';
+import { configApi } from './config-api/plugin.ts';
+import { healthRoutes } from './health/health-routes.ts';
+import { accessControl } from './http/access-control.ts';
+import { installErrorHandling } from './http/error-handler.ts';
+import { seedDemoOrganisation } from './seed/demo-organisation.ts';
+import { createOltpStore, type OltpStore } from './stores/oltp/oltp-store.ts';
+import { webApp } from './web/web-app.ts';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+export interface BuildAppOptions {
+  config: ServerConfig;
+  /** A store made by the caller (tests); otherwise made from config and closed with the app. */
+  oltp?: OltpStore;
+  analytics?: AnalyticsStore;
+  now?: () => number;
+  passwordCost?: PasswordCost;
+  signInLimits?: SignInLimits;
+  /** pino options, or false for silence (tests). */
+  logger?: boolean | Record<string, unknown>;
+  /** Where adapter-node's handler.js is; false serves no pages (API-only tests). */
+  webHandlerFile?: string | false;
+}
+
+export interface BuiltApp {
+  app: FastifyInstance;
+  oltp: OltpStore;
+  analytics: AnalyticsStore;
+}
+
+/** Secrets never reach the log: cookies, tokens and passwords are redacted wherever they appear. */
+const redact = ['req.headers.cookie', 'req.headers.authorization', 'req.headers["x-csrf-token"]', 'res.headers["set-cookie"]', '*.password', '*.newPassword', '*.currentPassword'];
+
+/**
+ * The app factory: makes (or takes) the stores, migrates them, seeds the demo when asked, and
+ * wires every bounded context. It never listens; main.ts does, tests use inject().
+ */
+export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
+  const { config } = options;
+  const now = options.now ?? Date.now;
+  const ownsOltp = !options.oltp;
+  const ownsAnalytics = !options.analytics;
+  const oltp =
+    options.oltp ??
+    (await createOltpStore(config.databaseUrl ? { kind: 'postgres', url: config.databaseUrl } : { kind: 'sqlite', file: path.join(config.dataDir, 'oltp.sqlite') }));
+  const analytics =
+    options.analytics ??
+    createAnalyticsStore(
+      config.clickhouseUrl
+        ? { kind: 'server', url: config.clickhouseUrl, database: config.clickhouseDatabase }
+        : { kind: 'chdb', dataDir: path.join(config.dataDir, 'clickhouse'), database: config.clickhouseDatabase },
+    );
+
+  const app = Fastify({
+    logger: options.logger === false ? false : { level: config.logLevel, redact, ...(typeof options.logger === 'object' ? options.logger : {}) },
+    trustProxy: config.trustProxy,
+    bodyLimit: 1024 * 1024,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false } },
+  });
+  app.addHook('onClose', async () => {
+    if (ownsOltp) await oltp.close();
+    if (ownsAnalytics) await analytics.close();
+  });
+
+  try {
+    await oltp.migrate();
+    await migrateClickHouse(analytics, clickhouseMigrations);
+    if (config.demoSeed) {
+      const seeded = await seedDemoOrganisation(oltp.db, { now: now(), passwordCost: options.passwordCost ?? 'standard' });
+      if (seeded) app.log.info('seeded the demo organisation');
+    }
+  } catch (error) {
+    await app.close();
+    throw error;
+  }
+
+  // JSON only: a cross-site HTML form cannot send it without a CORS preflight.
+  app.removeContentTypeParser('text/plain');
+  app.addHook('onSend', async (_request, reply) => {
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('referrer-policy', 'same-origin');
+    if (!reply.hasHeader('cache-control') && String(reply.getHeader('content-type') ?? '').startsWith('application/json')) {
+      reply.header('cache-control', 'no-store');
+    }
+  });
+  installErrorHandling(app);
+
+  const audit = new AuditLog(oltp.db, now);
+  const sessions = new SessionStore(oltp.db, { idleMs: config.sessionIdleMinutes * 60_000, maxMs: config.sessionMaxHours * 3_600_000 }, now);
+  const passwordCost = options.passwordCost ?? 'standard';
+
+  await app.register(cookie);
+  await app.register(accessControl, { sessions });
+  await app.register(authRoutes, {
+    db: oltp.db,
+    sessions,
+    audit,
+    limiter: new SignInLimiter(options.signInLimits ?? DEFAULT_SIGN_IN_LIMITS, now),
+    passwordCost,
+    sessionMaxMs: config.sessionMaxHours * 3_600_000,
+  });
+  await app.register(configApi, { db: oltp.db, audit, now, passwordCost });
+  await app.register(healthRoutes, { oltp, analytics });
+  if (options.webHandlerFile !== false) {
+    await app.register(webApp, { handlerFile: options.webHandlerFile ?? path.resolve(here, '../build/handler.js') });
+  }
+  await app.ready();
+  return { app, oltp, analytics };
+}

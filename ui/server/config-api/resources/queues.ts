@@ -1,0 +1,155 @@
+import { errors } from '../../errors.ts';
+import type { ConfigResource } from '../resource.ts';
+import { assertExist, assertUnused, countWhere } from '../references.ts';
+import { description, name, nullableId, objectSchema } from '../schema-parts.ts';
+
+export const CHANNELS = ['voice', 'chat', 'email', 'feedback', 'callback', 'task'] as const;
+export type Channel = (typeof CHANNELS)[number];
+
+/** The routing strategies the ACD implements (issue 3); stored here so a queue names one. */
+export const STRATEGIES = [
+  'longest-idle',
+  'round-robin',
+  'sequential',
+  'ring-all',
+  'least-occupied',
+  'fewest-contacts',
+  'best-skill',
+] as const;
+export type Strategy = (typeof STRATEGIES)[number];
+
+/** A queue, presented to customers as a service (palvelu / tjänst). */
+export interface QueueInput {
+  name: string;
+  description?: string;
+  channels: Channel[];
+  strategy: Strategy;
+  serviceLevel: { thresholdSeconds: number; targetPercent: number };
+  wrapUpSeconds: number;
+  classificationRequired: boolean;
+  classificationGroupId: string | null;
+  businessHoursId: string | null;
+  /** Longest line allowed; null means no limit. */
+  maxQueueLength: number | null;
+  /** Across queues, for agents shared between them: higher goes first. */
+  priority: number;
+}
+export interface Queue extends Required<QueueInput> {
+  id: string;
+}
+
+const body = objectSchema(
+  {
+    name,
+    description,
+    channels: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', enum: CHANNELS } },
+    strategy: { type: 'string', enum: STRATEGIES },
+    serviceLevel: objectSchema(
+      {
+        thresholdSeconds: { type: 'integer', minimum: 1, maximum: 86_400 * 7 },
+        targetPercent: { type: 'integer', minimum: 1, maximum: 100 },
+      },
+      ['thresholdSeconds', 'targetPercent'],
+    ),
+    wrapUpSeconds: { type: 'integer', minimum: 0, maximum: 3600 },
+    classificationRequired: { type: 'boolean' },
+    classificationGroupId: nullableId,
+    businessHoursId: nullableId,
+    maxQueueLength: { anyOf: [{ type: 'integer', minimum: 1, maximum: 100_000 }, { type: 'null' }] },
+    priority: { type: 'integer', minimum: 1, maximum: 100 },
+  },
+  ['name', 'channels', 'strategy', 'serviceLevel', 'wrapUpSeconds', 'classificationRequired', 'classificationGroupId', 'businessHoursId', 'maxQueueLength', 'priority'],
+);
+
+const columns = [
+  'id',
+  'name',
+  'description',
+  'channels',
+  'strategy',
+  'sl_threshold_seconds',
+  'sl_target_percent',
+  'wrap_up_seconds',
+  'classification_required',
+  'classification_group_id',
+  'business_hours_id',
+  'max_queue_length',
+  'priority',
+] as const;
+
+type Row = {
+  id: string;
+  name: string;
+  description: string;
+  channels: string;
+  strategy: string;
+  sl_threshold_seconds: number;
+  sl_target_percent: number;
+  wrap_up_seconds: number;
+  classification_required: number;
+  classification_group_id: string | null;
+  business_hours_id: string | null;
+  max_queue_length: number | null;
+  priority: number;
+};
+
+const fromRow = (row: Row): Queue => ({
+  id: row.id,
+  name: row.name,
+  description: row.description,
+  channels: JSON.parse(row.channels) as Channel[],
+  strategy: row.strategy as Strategy,
+  serviceLevel: { thresholdSeconds: row.sl_threshold_seconds, targetPercent: row.sl_target_percent },
+  wrapUpSeconds: row.wrap_up_seconds,
+  classificationRequired: Boolean(row.classification_required),
+  classificationGroupId: row.classification_group_id,
+  businessHoursId: row.business_hours_id,
+  maxQueueLength: row.max_queue_length,
+  priority: row.priority,
+});
+
+const toColumns = (input: QueueInput) => ({
+  name: input.name,
+  description: input.description ?? '',
+  channels: JSON.stringify(CHANNELS.filter((c) => input.channels.includes(c))),
+  strategy: input.strategy,
+  sl_threshold_seconds: input.serviceLevel.thresholdSeconds,
+  sl_target_percent: input.serviceLevel.targetPercent,
+  wrap_up_seconds: input.wrapUpSeconds,
+  classification_required: input.classificationRequired ? 1 : 0,
+  classification_group_id: input.classificationGroupId,
+  business_hours_id: input.businessHoursId,
+  max_queue_length: input.maxQueueLength,
+  priority: input.priority,
+});
+
+export const queues: ConfigResource<QueueInput, Queue> = {
+  path: 'queues',
+  entity: 'queue',
+  body,
+  async list(db, orgId) {
+    return (await db.selectFrom('queues').select(columns).where('org_id', '=', orgId).orderBy('name').execute()).map(fromRow);
+  },
+  async get(db, orgId, id) {
+    const row = await db.selectFrom('queues').select(columns).where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst();
+    return row && fromRow(row);
+  },
+  async check(trx, ctx, input) {
+    if (input.classificationRequired && !input.classificationGroupId) {
+      throw errors.validationFailed('A queue that requires classification needs a classification group', 'classificationGroupId');
+    }
+    if (input.classificationGroupId) await assertExist(trx, 'classification_groups', ctx.orgId, [input.classificationGroupId], 'classificationGroupId');
+    if (input.businessHoursId) await assertExist(trx, 'business_hours', ctx.orgId, [input.businessHoursId], 'businessHoursId');
+  },
+  async insert(trx, ctx, id, input) {
+    await trx.insertInto('queues').values({ id, org_id: ctx.orgId, ...toColumns(input), created_at: ctx.now, updated_at: ctx.now }).execute();
+  },
+  async update(trx, ctx, id, input) {
+    await trx.updateTable('queues').set({ ...toColumns(input), updated_at: ctx.now }).where('id', '=', id).execute();
+  },
+  async remove(trx, _ctx, id) {
+    assertUnused(await countWhere(trx, 'service_role_queues', 'queue_id', id), 'service roles');
+    await trx.deleteFrom('queues').where('id', '=', id).execute();
+  },
+  auditDetails: (input, before) => (input ? { ...input } : { name: before?.name }),
+};

@@ -1,0 +1,93 @@
+import path from 'node:path';
+
+/** Everything the server reads from its environment, validated once at start. */
+export interface ServerConfig {
+  host: string;
+  port: number;
+  dataDir: string;
+  /** PostgreSQL when set; otherwise SQLite at `${dataDir}/oltp.sqlite`. */
+  databaseUrl: string | undefined;
+  /** A ClickHouse server when set; otherwise chdb in-process at `${dataDir}/clickhouse`. */
+  clickhouseUrl: string | undefined;
+  clickhouseDatabase: string;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Trust X-Forwarded-* from a reverse proxy (needed to see TLS for the Secure cookie flag). */
+  trustProxy: boolean;
+  /** Seed the demo organisation when the store is empty. */
+  demoSeed: boolean;
+  sessionIdleMinutes: number;
+  sessionMaxHours: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** Reads and checks the environment; every bad value is named in one ConfigError. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): ServerConfig {
+  const problems: string[] = [];
+
+  const integer = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    if (!/^\d+$/.test(raw.trim()) || Number(raw) < min || Number(raw) > max) {
+      problems.push(`${name}=${JSON.stringify(raw)} must be a whole number from ${min} to ${max}`);
+      return fallback;
+    }
+    return Number(raw);
+  };
+
+  const flag = (name: string, fallback: boolean): boolean => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    if (['1', 'true', 'yes', 'on'].includes(raw.toLowerCase())) return true;
+    if (['0', 'false', 'no', 'off'].includes(raw.toLowerCase())) return false;
+    problems.push(`${name}=${JSON.stringify(raw)} must be true or false (1/0)`);
+    return fallback;
+  };
+
+  const url = (name: string, protocols: string[]): string | undefined => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return undefined;
+    try {
+      const parsed = new URL(raw);
+      if (!protocols.includes(parsed.protocol)) {
+        problems.push(`${name} must be a ${protocols.join(' or ')}// URL, got ${parsed.protocol}//…`);
+      }
+    } catch {
+      // Never echo the value: a URL may hold a password.
+      problems.push(`${name} is not a valid URL`);
+    }
+    return raw;
+  };
+
+  const logLevel = (env.LOG_LEVEL ?? 'info') as ServerConfig['logLevel'];
+  if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL=${JSON.stringify(env.LOG_LEVEL)} must be one of ${LOG_LEVELS.join(', ')}`);
+
+  const clickhouseDatabase = env.CLICKHOUSE_DATABASE || 'contact_center';
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(clickhouseDatabase)) {
+    problems.push(`CLICKHOUSE_DATABASE=${JSON.stringify(clickhouseDatabase)} must be letters, digits and underscores`);
+  }
+
+  const host = env.HOST || '127.0.0.1';
+  const config: ServerConfig = {
+    host,
+    port: integer('PORT', 8080, 0, 65535),
+    dataDir: path.resolve(cwd, env.DATA_DIR || './data'),
+    databaseUrl: url('DATABASE_URL', ['postgres:', 'postgresql:']),
+    clickhouseUrl: url('CLICKHOUSE_URL', ['http:', 'https:']),
+    clickhouseDatabase,
+    logLevel,
+    trustProxy: flag('TRUST_PROXY', false),
+    demoSeed: flag('DEMO_SEED', false),
+    sessionIdleMinutes: integer('SESSION_IDLE_MINUTES', 12 * 60, 5, 7 * 24 * 60),
+    sessionMaxHours: integer('SESSION_MAX_HOURS', 7 * 24, 1, 90 * 24),
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}

@@ -1,0 +1,80 @@
+import { timingSafeEqual } from 'node:crypto';
+import fp from 'fastify-plugin';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { allows, type Access } from '../access.ts';
+import { errors } from '../errors.ts';
+import type { AuthContext, SessionStore } from '../auth/session-store.ts';
+
+export const SESSION_COOKIE = 'cc_session';
+export const CSRF_HEADER = 'x-csrf-token';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Who may call this route; required on every /api route. */
+    access?: Access;
+  }
+  interface FastifyRequest {
+    /** The signed-in caller, or null. */
+    auth: AuthContext | null;
+  }
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+function sameToken(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/**
+ * Cross-site request checks for state-changing requests: the browser's Origin (or Fetch
+ * Metadata) must be ours, and a signed-in caller must echo the session's CSRF token.
+ */
+function checkCsrf(request: FastifyRequest, needsToken: boolean): void {
+  const origin = request.headers.origin;
+  if (origin !== undefined) {
+    let host: string | undefined;
+    try {
+      host = new URL(origin).host;
+    } catch {
+      host = undefined;
+    }
+    if (host !== request.host) throw errors.csrfOriginMismatch();
+  } else if (request.headers['sec-fetch-site'] === 'cross-site') {
+    throw errors.csrfOriginMismatch();
+  }
+  if (!needsToken) return;
+  const sent = request.headers[CSRF_HEADER];
+  if (typeof sent !== 'string' || !request.auth || !sameToken(sent, request.auth.csrfToken)) {
+    throw errors.csrfTokenInvalid();
+  }
+}
+
+/**
+ * Resolves the session on every request and enforces each route's declared access, server-side.
+ * A route under /api without `config.access` is refused when it is added, so none is open by mistake.
+ */
+export const accessControl = fp(
+  async (app: FastifyInstance, options: { sessions: SessionStore }) => {
+    app.decorateRequest('auth', null);
+
+    app.addHook('onRoute', (route) => {
+      if (route.url.startsWith('/api') && !route.config?.access) {
+        throw new Error(`route ${String(route.method)} ${route.url} declares no access rule`);
+      }
+    });
+
+    app.addHook('onRequest', async (request) => {
+      const token = request.cookies[SESSION_COOKIE];
+      request.auth = token ? await options.sessions.resolve(token) : null;
+      const access = request.routeOptions.config?.access;
+      if (!access) return; // not-found and the web app's own routes decide for themselves
+      const verdict = allows(access, request.auth?.roles);
+      if (verdict === 'not-signed-in') throw errors.notSignedIn();
+      if (verdict === 'forbidden') throw errors.forbidden();
+      if (!SAFE_METHODS.has(request.method)) checkCsrf(request, !('public' in access));
+    });
+  },
+  { name: 'access-control', dependencies: ['@fastify/cookie'] },
+);

@@ -1,0 +1,10 @@
+import type { Migration } from 'kysely';
+import * as m0001 from './0001_spine.ts';
+
+/**
+ * Every OLTP migration, in order, listed statically (no directory scan: works the same under
+ * tsx, vitest and a bundle). Forward-only: add a file, never edit one that has shipped.
+ */
+export const oltpMigrations: Record<string, Migration> = {
+  '0001_spine': m0001,
+};
