@@ -1,2 +1,1 @@
-// Filled by its issue; the package exists so the workspace has its final shape.
-export {};
+export { createUuidV7Generator, uuidv7, uuidv7Time } from './ids/uuidv7.ts';

@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import { createUuidV7Generator } from '@cc/ingest';
 import type { Database } from '../stores/oltp/schema.ts';
 
 export interface AuditEntry {
@@ -38,17 +38,22 @@ type Executor = Pick<Kysely<Database>, 'insertInto'>;
 
 /** The security-relevant actions: sign-ins, failed sign-ins, user, role and configuration changes. */
 export class AuditLog {
+  // Time-ordered ids: entries of one millisecond still list in the order they happened.
+  private readonly nextId: () => string;
+
   constructor(
     private readonly db: Kysely<Database>,
     private readonly now: () => number,
-  ) {}
+  ) {
+    this.nextId = createUuidV7Generator(now);
+  }
 
   /** Records an entry; pass the transaction so the entry commits (or not) with the change it describes. */
   async record(entry: AuditEntry, executor: Executor = this.db): Promise<void> {
     await executor
       .insertInto('audit_log')
       .values({
-        id: randomUUID(),
+        id: this.nextId(),
         org_id: entry.orgId,
         at: this.now(),
         actor_user_id: entry.actorUserId,

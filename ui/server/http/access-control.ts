@@ -13,6 +13,10 @@ declare module 'fastify' {
     /** Who may call this route; required on every /api route. */
     access?: Access;
   }
+  interface FastifyInstance {
+    /** Every /api route and its access rule, as declared (tests walk it; docs can print it). */
+    accessTable: { method: string; url: string; access: Access }[];
+  }
   interface FastifyRequest {
     /** The signed-in caller, or null. */
     auth: AuthContext | null;
@@ -40,7 +44,9 @@ function checkCsrf(request: FastifyRequest, needsToken: boolean): void {
     } catch {
       host = undefined;
     }
-    if (host !== request.host) throw errors.csrfOriginMismatch();
+    // Normalise ours the same way (http://x:80 and http://x are one origin).
+    const ours = new URL(`${request.protocol}://${request.host}`).host;
+    if (host !== ours) throw errors.csrfOriginMismatch();
   } else if (request.headers['sec-fetch-site'] === 'cross-site') {
     throw errors.csrfOriginMismatch();
   }
@@ -58,10 +64,15 @@ function checkCsrf(request: FastifyRequest, needsToken: boolean): void {
 export const accessControl = fp(
   async (app: FastifyInstance, options: { sessions: SessionStore }) => {
     app.decorateRequest('auth', null);
+    const table: FastifyInstance['accessTable'] = [];
+    app.decorate('accessTable', table);
 
     app.addHook('onRoute', (route) => {
-      if (route.url.startsWith('/api') && !route.config?.access) {
-        throw new Error(`route ${String(route.method)} ${route.url} declares no access rule`);
+      if (!route.url.startsWith('/api')) return;
+      const access = route.config?.access;
+      if (!access) throw new Error(`route ${String(route.method)} ${route.url} declares no access rule`);
+      for (const method of [route.method].flat()) {
+        if (method !== 'HEAD') table.push({ method, url: route.url, access });
       }
     });
 

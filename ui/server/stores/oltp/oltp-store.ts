@@ -50,12 +50,14 @@ export async function createOltpStore(options: OltpStoreOptions): Promise<OltpSt
     dialect: options.kind,
     db,
     async migrate() {
+      if (closed) throw new Error('the OLTP store is closed');
       const migrator = new Migrator({ db, provider: { getMigrations: async () => oltpMigrations } });
       const { error, results } = await migrator.migrateToLatest();
       if (error) throw error instanceof Error ? error : new Error(String(error));
       return (results ?? []).filter((r: MigrationResult) => r.status === 'Success').map((r) => r.migrationName);
     },
     async health() {
+      if (closed) return { status: 'error', dialect: options.kind, error: 'closed' };
       try {
         await sql`select 1`.execute(db);
         return { status: 'ok', dialect: options.kind };

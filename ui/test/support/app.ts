@@ -1,0 +1,74 @@
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import type { AnalyticsStore } from '@cc/analytics';
+import { buildApp, type BuildAppOptions } from '../../server/app.ts';
+import { loadConfig } from '../../server/config.ts';
+import type { OltpStore } from '../../server/stores/oltp/oltp-store.ts';
+import { DEMO_PASSWORD } from '../../server/seed/demo-organisation.ts';
+import { testAnalyticsStore } from './analytics.ts';
+import type { TestDatabase } from './databases.ts';
+
+export interface Caller {
+  cookie: string;
+  csrfToken: string;
+  userId: string;
+}
+
+export interface TestApp {
+  app: FastifyInstance;
+  oltp: OltpStore;
+  analytics: AnalyticsStore;
+  /** Signs in as a demo user (admin, supervisor, qa, analyst, agent1…agent10). */
+  signIn(username: string): Promise<Caller>;
+  /** A request as a caller (with cookie and CSRF token), or anonymous. */
+  call(method: string, url: string, options?: { as?: Caller; body?: unknown; csrf?: string | false; headers?: Record<string, string> }): Promise<LightMyRequestResponse>;
+  close(): Promise<void>;
+}
+
+/** The real app on a fresh store of the given dialect, with the demo organisation seeded. */
+export async function startTestApp(database: TestDatabase, overrides: Partial<BuildAppOptions> = {}): Promise<TestApp> {
+  const { store, drop } = await database.create();
+  const analytics = testAnalyticsStore();
+  const config = { ...loadConfig({ DEMO_SEED: '1', LOG_LEVEL: 'silent' }), ...overrides.config };
+  const { app } = await buildApp({
+    passwordCost: 'test',
+    logger: false,
+    webHandlerFile: false,
+    ...overrides,
+    config,
+    oltp: store,
+    analytics,
+  });
+
+  const call: TestApp['call'] = (method, url, options = {}) => {
+    const headers: Record<string, string> = { ...options.headers };
+    if (options.as) {
+      headers.cookie = options.as.cookie;
+      if (options.csrf !== false && method !== 'GET') headers['x-csrf-token'] = options.csrf ?? options.as.csrfToken;
+    }
+    return app.inject({
+      method: method as 'GET',
+      url,
+      headers,
+      ...(options.body === undefined ? {} : { payload: options.body as object }),
+    });
+  };
+
+  return {
+    app,
+    oltp: store,
+    analytics,
+    call,
+    async signIn(username) {
+      const response = await call('POST', '/api/auth/sign-in', { body: { username, password: DEMO_PASSWORD } });
+      if (response.statusCode !== 200) throw new Error(`sign-in as ${username} failed: ${response.statusCode} ${response.body}`);
+      const session = response.json() as { csrfToken: string; user: { id: string } };
+      const cookie = response.cookies.find((c) => c.name === 'cc_session')!;
+      return { cookie: `cc_session=${cookie.value}`, csrfToken: session.csrfToken, userId: session.user.id };
+    },
+    async close() {
+      await app.close();
+      await analytics.close();
+      await drop();
+    },
+  };
+}
