@@ -1,11 +1,12 @@
 // `npm test`: install what is missing, lint, type-check, build the web app, start a private
 // PostgreSQL, make sure Chromium is there, and run every test (unit, both stores, browser).
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { ensureDependencies } from './ensure-deps.mjs';
 import { ensureUiBuild } from './build-ui.mjs';
 import { startPostgresCluster } from './postgres-cluster.mjs';
-import { pnpm, run, say } from './lib.mjs';
+import { pnpm, root, run, say } from './lib.mjs';
 
 const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -21,6 +22,15 @@ function ensureChromium() {
 }
 
 const vitestArgs = process.argv.slice(2);
+const reportFile = path.join(root, '.tmp', 'vitest-report.json');
+
+/** One plain closing line, `tests: N passed, N failed`, that any CI log reader understands. */
+function printSummary() {
+  if (!existsSync(reportFile)) return;
+  const report = JSON.parse(readFileSync(reportFile, 'utf8'));
+  const skipped = report.numPendingTests + report.numTodoTests;
+  console.log(`tests: ${report.numPassedTests} passed, ${report.numFailedTests} failed${skipped ? `, ${skipped} skipped` : ''}`);
+}
 let cluster;
 let exitCode = 0;
 const stopCluster = () => cluster?.stop();
@@ -39,7 +49,9 @@ try {
   say('starting a private PostgreSQL cluster');
   cluster = await startPostgresCluster();
   say(`PostgreSQL on 127.0.0.1:${cluster.port}`);
-  pnpm(['exec', 'vitest', 'run', ...vitestArgs], {
+  mkdirSync(path.dirname(reportFile), { recursive: true });
+  rmSync(reportFile, { force: true });
+  pnpm(['exec', 'vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${reportFile}`, ...vitestArgs], {
     env: { ...process.env, TEST_DATABASE_URL: cluster.url, CHROMIUM_PATH: chromium },
   });
 } catch (error) {
@@ -47,5 +59,6 @@ try {
   exitCode = error.exitCode ?? 1;
 } finally {
   stopCluster();
+  printSummary();
 }
 process.exit(exitCode);
