@@ -1,2 +1,6 @@
-// Filled by its issue; the package exists so the workspace has its final shape.
-export {};
+export { AcdEngine, type AcdEngineOptions, type EnqueueResult, type QueueSnapshot } from './engine/acd-engine.ts';
+export { AcdError, type AcdErrorCode } from './engine/acd-error.ts';
+export { VirtualClock, systemClock, type Clock } from './engine/clock.ts';
+export { DEFAULT_CAPACITY, capacityAllows, loadFraction } from './model/capacity.ts';
+export { isOpen } from './model/business-hours.ts';
+export type * from './model/types.ts';
