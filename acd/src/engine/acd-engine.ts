@@ -1,6 +1,6 @@
 import type { AcdEvent, DecisionCandidate, DecisionTrigger, ExclusionReason, RoutingDecision } from '@cc/ingest';
 import { isOpen } from '../model/business-hours.ts';
-import { capacityAllows, DEFAULT_CAPACITY } from '../model/capacity.ts';
+import { capacityAllows, capacityVerdict, CHANNEL_INDEX, CHANNEL_ORDER, compileCapacity, DEFAULT_CAPACITY, emptyLoad, loadRecord } from '../model/capacity.ts';
 import type { AgentConfig, AgentStatusInput, Channel, ContactInput, QueueConfig, ServiceRoleConfig } from '../model/types.ts';
 import { STRATEGIES } from '../strategies/index.ts';
 import type { Strategy } from '../strategies/strategy.ts';
@@ -35,6 +35,7 @@ interface QueueRecord {
   members: Set<string>;
   /** Members in their stable order (hunt order, then id), rebuilt when membership changes. */
   order: string[] | null;
+  orderAgents: AgentRecord[] | null;
   lastOffered: string | undefined;
   handleMsAverage: number;
 }
@@ -86,7 +87,8 @@ export class AcdEngine {
   private dispatching = false;
   private readonly pendingContacts: string[] = [];
   private readonly pendingAgents: string[] = [];
-  private readonly pendingTriggers = new Map<string, DecisionTrigger>();
+  private readonly contactTriggers = new Map<string, DecisionTrigger>();
+  private readonly agentTriggers = new Map<string, DecisionTrigger>();
   private readonly touchedAgents = new Set<string>();
 
   constructor(options: AcdEngineOptions) {
@@ -108,6 +110,7 @@ export class AcdEngine {
       existing.config = config;
       existing.strategy = strategy;
       existing.order = null;
+      existing.orderAgents = null;
       return;
     }
     this.queues.set(config.id, {
@@ -116,6 +119,7 @@ export class AcdEngine {
       waiting: new WaitingList(),
       members: new Set(),
       order: null,
+      orderAgents: null,
       lastOffered: undefined,
       handleMsAverage: (config.defaultHandleSeconds ?? DEFAULT_HANDLE_SECONDS) * 1000,
     });
@@ -140,6 +144,8 @@ export class AcdEngine {
       if (existing) {
         existing.skills = skills;
         existing.capacity = config.capacity ?? existing.capacity;
+        existing.capacityTables = compileCapacity(existing.capacity);
+        existing.room.fill(undefined);
         if (config.channels) existing.channelsEnabled = new Set(config.channels);
         if (existing.serviceRoleId !== config.serviceRoleId) {
           existing.serviceRoleId = config.serviceRoleId;
@@ -156,6 +162,7 @@ export class AcdEngine {
         channelsEnabled: new Set(config.channels ?? ['voice', 'chat', 'email', 'feedback', 'callback', 'task']),
         skills,
         capacity: config.capacity ?? DEFAULT_CAPACITY,
+        capacityTables: compileCapacity(config.capacity ?? DEFAULT_CAPACITY),
         serviceRoleId: config.serviceRoleId,
         memberships: new Map(),
         added: new Map(),
@@ -163,8 +170,9 @@ export class AcdEngine {
         offers: new Map(),
         connected: new Set(),
         wrapUps: new Map(),
-        load: new Map(),
-        loadWithoutWrapUp: new Map(),
+        load: emptyLoad(),
+        loadWithoutWrapUp: emptyLoad(),
+        room: [undefined, undefined, undefined, undefined, undefined, undefined],
         lastActivityAt: this.now(),
         contactsToday: 0,
         busyMsToday: 0,
@@ -313,6 +321,7 @@ export class AcdEngine {
         connectedAt: 0,
         segment: 0,
         overflowHops: 0,
+        estimatedWaitSeconds: 0,
       };
       this.contacts.set(contact.id, contact);
       result = this.admit(contact, input.preferredAgentTimeoutSeconds ?? 0);
@@ -332,8 +341,7 @@ export class AcdEngine {
         if (other.agentId !== agentId) this.dropOffer(other, 'withdrawn', 'accepted-elsewhere');
       }
       this.removeOffer(offer);
-      addLoad(agent.load, contact.channel, 1);
-      addLoad(agent.loadWithoutWrapUp, contact.channel, 1);
+      addLoad(agent, contact.channel, 1);
       agent.connected.add(contactId);
       agent.contactsToday += 1;
       agent.lastActivityAt = now;
@@ -442,12 +450,12 @@ export class AcdEngine {
           const agent = this.agent(contact.agentId!);
           const queue = this.queue(contact.queueId);
           agent.connected.delete(contactId);
-          addLoad(agent.loadWithoutWrapUp, contact.channel, -1);
+          addLoad(agent, contact.channel, -1, 'without-wrap-up');
           agent.busyMsToday += now - contact.connectedAt;
           queue.handleMsAverage += HANDLE_AVERAGE_WEIGHT * (now - contact.connectedAt + queue.config.wrapUpSeconds * 1000 - queue.handleMsAverage);
           this.touchedAgents.add(agent.id);
           if (queue.config.wrapUpSeconds === 0 && !queue.config.classificationRequired) {
-            addLoad(agent.load, contact.channel, -1);
+            addLoad(agent, contact.channel, -1, 'load');
             agent.lastActivityAt = now;
             this.close(contact, 'handled', agent.id);
             this.markAgent(agent.id, 'agent-freed');
@@ -516,7 +524,7 @@ export class AcdEngine {
       offers: [...agent.offers.keys()],
       connected: [...agent.connected],
       wrapUps: [...agent.wrapUps.keys()],
-      load: Object.fromEntries(agent.load) as Partial<Record<Channel, number>>,
+      load: loadRecord(agent.load),
       contactsToday: agent.contactsToday,
       freeFor: this.freeChannels(agent),
     };
@@ -580,8 +588,6 @@ export class AcdEngine {
     let serving = 0;
     for (const id of queue.members) if (this.agents.get(id)!.status === 'available') serving += 1;
     if (serving === 0) return position > 0 ? Infinity : 0;
-    const free = [...queue.members].some((id) => this.freeChannels(this.agents.get(id)!).length > 0);
-    if (position === 1 && free) return 0;
     return Math.round((position * queue.handleMsAverage) / serving / 1000);
   }
 
@@ -619,7 +625,7 @@ export class AcdEngine {
       return { status: 'refused', queueId: contact.queueId, reason: refusal, position: 0, estimatedWaitSeconds: 0 };
     }
     const position = this.startSegment(contact, preferredTimeoutSeconds);
-    return { status: 'queued', queueId: contact.queueId, position, estimatedWaitSeconds: this.estimatedWaitSeconds(contact.queueId, position) };
+    return { status: 'queued', queueId: contact.queueId, position, estimatedWaitSeconds: contact.estimatedWaitSeconds };
   }
 
   /** Puts the contact in line in its (current) queue, arms its timers, and asks for a decision. */
@@ -631,7 +637,8 @@ export class AcdEngine {
     // Wait for the preferred agent only while they are signed in; otherwise go straight to the queue.
     contact.preferredUntil = preferred && preferred.status !== 'offline' ? now + preferredTimeoutSeconds * 1000 : 0;
     const position = this.putInLine(contact);
-    const queue = this.queue(contact.queueId);
+    const estimate = this.estimatedWaitSeconds(contact.queueId, position);
+    contact.estimatedWaitSeconds = Number.isFinite(estimate) ? estimate : -1;
     this.emit({
       type: 'contact.enqueued',
       at: now,
@@ -641,12 +648,12 @@ export class AcdEngine {
       priority: contact.priority,
       enqueuedAt: contact.enqueuedAt,
       position,
-      estimatedWaitSeconds: Number.isFinite(this.estimatedWaitSeconds(queue.config.id, position)) ? this.estimatedWaitSeconds(queue.config.id, position) : -1,
+      estimatedWaitSeconds: contact.estimatedWaitSeconds,
       customerId: contact.customerId,
     });
-    contact.relaxation.forEach((step, index) => {
-      this.timers.push(now + step.afterSeconds * 1000, { kind: 'relaxation', contactId: contact.id, segment: contact.segment, step: index });
-    });
+    for (let step = 0; step < contact.relaxation.length; step += 1) {
+      this.timers.push(now + contact.relaxation[step]!.afterSeconds * 1000, { kind: 'relaxation', contactId: contact.id, segment: contact.segment, step });
+    }
     if (contact.preferredUntil > now) this.timers.push(contact.preferredUntil, { kind: 'preferred-timeout', contactId: contact.id, segment: contact.segment });
     if (contact.maxWaitSeconds != null) this.timers.push(now + contact.maxWaitSeconds * 1000, { kind: 'max-wait', contactId: contact.id, segment: contact.segment });
     this.markContact(contact.id, 'contact-arrived');
@@ -677,8 +684,7 @@ export class AcdEngine {
     contact.phase = 'offered';
     contact.wasOffered = true;
     agent.offers.set(contact.id, offer);
-    addLoad(agent.load, contact.channel, 1);
-    addLoad(agent.loadWithoutWrapUp, contact.channel, 1);
+    addLoad(agent, contact.channel, 1);
     queue.lastOffered = agent.id;
     this.touchedAgents.add(agent.id);
     this.timers.push(offer.expiresAt, { kind: 'offer-timeout', offerId: offer.id, contactId: contact.id, agentId: agent.id });
@@ -692,8 +698,7 @@ export class AcdEngine {
     this.offers.delete(offer.id);
     agent.offers.delete(contact.id);
     contact.offers.delete(agent.id);
-    addLoad(agent.load, contact.channel, -1);
-    addLoad(agent.loadWithoutWrapUp, contact.channel, -1);
+    addLoad(agent, contact.channel, -1);
     this.touchedAgents.add(agent.id);
   }
 
@@ -730,8 +735,7 @@ export class AcdEngine {
   private releaseFromAgent(agent: AgentRecord, contact: ContactRecord): void {
     const now = this.now();
     agent.connected.delete(contact.id);
-    addLoad(agent.load, contact.channel, -1);
-    addLoad(agent.loadWithoutWrapUp, contact.channel, -1);
+    addLoad(agent, contact.channel, -1);
     agent.busyMsToday += now - contact.connectedAt;
     agent.lastActivityAt = now;
     contact.agentId = null;
@@ -742,7 +746,7 @@ export class AcdEngine {
   private finishWrapUp(agent: AgentRecord, wrap: WrapUp, classification: string | null, reason: 'classified' | 'timer'): void {
     const contact = this.contact(wrap.contactId);
     agent.wrapUps.delete(wrap.contactId);
-    addLoad(agent.load, wrap.channel, -1);
+    addLoad(agent, wrap.channel, -1, 'load');
     agent.lastActivityAt = this.now();
     this.emit({ type: 'contact.wrap_up_ended', at: this.now(), contactId: contact.id, queueId: contact.queueId, channel: contact.channel, agentId: agent.id, classification, reason });
     this.close(contact, 'handled', agent.id);
@@ -835,15 +839,13 @@ export class AcdEngine {
   }
 
   private markContact(contactId: string, trigger: DecisionTrigger): void {
-    const key = `c:${contactId}`;
-    if (!this.pendingTriggers.has(key)) this.pendingContacts.push(contactId);
-    this.pendingTriggers.set(key, trigger);
+    if (!this.contactTriggers.has(contactId)) this.pendingContacts.push(contactId);
+    this.contactTriggers.set(contactId, trigger);
   }
 
   private markAgent(agentId: string, trigger: DecisionTrigger): void {
-    const key = `a:${agentId}`;
-    if (!this.pendingTriggers.has(key)) this.pendingAgents.push(agentId);
-    this.pendingTriggers.set(key, trigger);
+    if (!this.agentTriggers.has(agentId)) this.pendingAgents.push(agentId);
+    this.agentTriggers.set(agentId, trigger);
   }
 
   private dispatch(): void {
@@ -852,16 +854,16 @@ export class AcdEngine {
     for (;;) {
       const contactId = this.pendingContacts.shift();
       if (contactId !== undefined) {
-        const trigger = this.pendingTriggers.get(`c:${contactId}`)!;
-        this.pendingTriggers.delete(`c:${contactId}`);
+        const trigger = this.contactTriggers.get(contactId)!;
+        this.contactTriggers.delete(contactId);
         const contact = this.contacts.get(contactId);
         if (contact && contact.phase === 'waiting') this.routeContact(contact, trigger);
         continue;
       }
       const agentId = this.pendingAgents.shift();
       if (agentId !== undefined) {
-        const trigger = this.pendingTriggers.get(`a:${agentId}`)!;
-        this.pendingTriggers.delete(`a:${agentId}`);
+        const trigger = this.agentTriggers.get(agentId)!;
+        this.agentTriggers.delete(agentId);
         const agent = this.agents.get(agentId);
         // An agent with room for more keeps choosing until nothing fits.
         if (agent) while (this.routeAgent(agent, trigger)) continue;
@@ -887,9 +889,8 @@ export class AcdEngine {
 
   private relaxationStep(contact: ContactRecord, now: number): number {
     let step = -1;
-    contact.relaxation.forEach((s, i) => {
-      if (now - contact.arrivedAt >= s.afterSeconds * 1000) step = i;
-    });
+    const waited = now - contact.arrivedAt;
+    for (let i = 0; i < contact.relaxation.length; i += 1) if (waited >= contact.relaxation[i]!.afterSeconds * 1000) step = i;
     return step;
   }
 
@@ -898,6 +899,12 @@ export class AcdEngine {
     if (agent.status === 'offline') return 'offline';
     if (agent.status === 'not-ready') return 'not-ready';
     if (!agent.channelsEnabled.has(contact.channel)) return 'channel-disabled';
+    // Capacity before fit: cheaper for busy agents, and the more telling reason in the trace.
+    return this.capacityExclusion(agent, contact.channel) ?? this.fitExclusion(agent, contact, now, step);
+  }
+
+  /** The contact-specific part: declined before, preferred agent, membership, skills at the relaxation step. */
+  private fitExclusion(agent: AgentRecord, contact: ContactRecord, now: number, step: number): ExclusionReason | null {
     if (contact.declinedBy.has(agent.id)) return 'declined-before';
     const preferredPhase = contact.preferredAgentId !== null && now < contact.preferredUntil;
     if (preferredPhase && agent.id !== contact.preferredAgentId) return 'preferred-agent-only';
@@ -909,10 +916,18 @@ export class AcdEngine {
         if ((agent.skills.get(requirement.skillId) ?? 0) < needed) return 'skill';
       }
     }
-    const full = capacityAllows(agent.capacity, agent.loadWithoutWrapUp, contact.channel);
-    if (full !== 'ok') return full;
-    if (agent.wrapUps.size > 0 && capacityAllows(agent.capacity, agent.load, contact.channel) !== 'ok') return 'wrap-up';
     return null;
+  }
+
+  /** The agent-and-channel part: capacity, interrupts, channel lock, or held by wrap-up. */
+  private capacityExclusion(agent: AgentRecord, channel: Channel): ExclusionReason | null {
+    const index = CHANNEL_INDEX[channel];
+    const cached = agent.room[index];
+    if (cached !== undefined) return cached;
+    const full = capacityVerdict(agent.capacityTables, agent.loadWithoutWrapUp, index);
+    const verdict = full !== 'ok' ? full : agent.wrapUps.size > 0 && capacityVerdict(agent.capacityTables, agent.load, index) !== 'ok' ? 'wrap-up' : null;
+    agent.room[index] = verdict;
+    return verdict;
   }
 
   private memberOrder(queue: QueueRecord): string[] {
@@ -920,6 +935,7 @@ export class AcdEngine {
       const hunt = queue.config.huntOrder ?? [];
       const ranked = new Map(hunt.map((id, i) => [id, i]));
       queue.order = [...queue.members].sort((a, b) => (ranked.get(a) ?? Infinity) - (ranked.get(b) ?? Infinity) || (a < b ? -1 : a > b ? 1 : 0));
+      queue.orderAgents = queue.order.map((id) => this.agents.get(id)!);
     }
     return queue.order;
   }
@@ -930,15 +946,15 @@ export class AcdEngine {
     const queue = this.queue(contact.queueId);
     const step = this.relaxationStep(contact, now);
     const preferredPhase = contact.preferredAgentId !== null && now < contact.preferredUntil;
-    const pool = preferredPhase ? [contact.preferredAgentId!] : this.memberOrder(queue);
+    const preferred = preferredPhase ? this.agents.get(contact.preferredAgentId!) : undefined;
+    if (!preferredPhase) this.memberOrder(queue);
+    const pool = preferredPhase ? (preferred ? [preferred] : []) : queue.orderAgents!;
     const candidates: DecisionCandidate[] = [];
     const eligible: AgentRecord[] = [];
-    for (const id of pool) {
-      const agent = this.agents.get(id);
-      if (!agent) continue;
+    for (const agent of pool) {
       const reason = this.exclusion(agent, contact, now, step);
       if (reason) {
-        if (this.traceOn) candidates.push({ agentId: id, contactId: contact.id, queueId: queue.config.id, eligible: false, reason });
+        if (this.traceOn) candidates.push({ agentId: agent.id, contactId: contact.id, queueId: queue.config.id, eligible: false, reason });
       } else {
         eligible.push(agent);
       }
@@ -970,26 +986,38 @@ export class AcdEngine {
    */
   private routeAgent(agent: AgentRecord, trigger: DecisionTrigger): boolean {
     if (agent.status !== 'available') return false;
+    // For one agent at one moment, capacity depends only on the channel: decide it once per channel.
+    const roomFor: (ExclusionReason | null)[] = [];
+    let anyRoom = false;
+    for (const channel of CHANNEL_ORDER) {
+      const verdict = agent.channelsEnabled.has(channel) ? this.capacityExclusion(agent, channel) : 'channel-disabled';
+      roomFor[CHANNEL_INDEX[channel]] = verdict;
+      if (verdict === null) anyRoom = true;
+    }
+    if (!anyRoom) return false;
     const now = this.now();
     let best: { contact: ContactRecord; membership: number; queue: QueueRecord; age: number } | undefined;
     const candidates: DecisionCandidate[] = [];
+    const tracing = this.traceOn;
     let considered = 0;
     for (const [queueId, membership] of agent.memberships) {
       const queue = this.queues.get(queueId);
       if (!queue || queue.waiting.size === 0) continue;
-      for (const contact of queue.waiting.inOrder(this.scanLimit)) {
+      const head = queue.waiting.first()!;
+      // The line is in priority order: a queue whose head cannot beat the best so far is skipped.
+      if (best && !this.mayBeat(head.priority, membership, queue.config.priority, best)) continue;
+      const end = Math.min(this.scanLimit, queue.waiting.size);
+      for (let i = 0; i < end; i += 1) {
+        const contact = queue.waiting.at(i)!;
+        if (best && !this.mayBeat(contact.priority, membership, queue.config.priority, best)) break;
         considered += 1;
-        const reason = this.exclusion(agent, contact, now, this.relaxationStep(contact, now));
+        const reason = roomFor[CHANNEL_INDEX[contact.channel]] ?? this.fitExclusion(agent, contact, now, this.relaxationStep(contact, now));
         if (reason) {
-          if (this.traceOn && candidates.length < 50) candidates.push({ agentId: agent.id, contactId: contact.id, queueId, eligible: false, reason });
-          // Capacity and channel verdicts hold for every contact of that channel: stop scanning this queue early.
-          if (reason === 'capacity' || reason === 'interrupt' || reason === 'channel-lock' || reason === 'wrap-up' || reason === 'channel-disabled') {
-            if (queue.config.channels.length === 1) break;
-          }
+          if (tracing && candidates.length < 50) candidates.push({ agentId: agent.id, contactId: contact.id, queueId, eligible: false, reason });
           continue;
         }
         const age = contact.enqueuedAt + (queue.config.crossQueueDelaySeconds ?? 0) * 1000;
-        if (this.traceOn && candidates.length < 50) candidates.push({ agentId: agent.id, contactId: contact.id, queueId, eligible: true, score: contact.priority });
+        if (tracing && candidates.length < 50) candidates.push({ agentId: agent.id, contactId: contact.id, queueId, eligible: true, score: contact.priority });
         if (!best || this.before(contact, membership, queue, age, best)) best = { contact, membership, queue, age };
         break; // the first fit in a queue's line is that queue's best
       }
@@ -1012,6 +1040,13 @@ export class AcdEngine {
     return true;
   }
 
+  /** Whether a contact of this priority, in a queue of this membership and queue priority, could still win on age. */
+  private mayBeat(priority: number, membership: number, queuePriority: number, best: { contact: ContactRecord; membership: number; queue: QueueRecord }): boolean {
+    if (priority !== best.contact.priority) return priority > best.contact.priority;
+    if (membership !== best.membership) return membership < best.membership;
+    return queuePriority >= best.queue.config.priority;
+  }
+
   private before(
     contact: ContactRecord,
     membership: number,
@@ -1027,7 +1062,9 @@ export class AcdEngine {
   }
 
   private emitDecision(decision: Omit<RoutingDecision, 'type' | 'at'>): void {
-    this.emit({ type: 'routing.decision', at: this.now(), ...decision });
+    (decision as RoutingDecision).type = 'routing.decision';
+    (decision as RoutingDecision).at = this.now();
+    this.emit(decision as RoutingDecision);
   }
 
   private freeChannels(agent: AgentRecord): Channel[] {
@@ -1047,6 +1084,7 @@ export class AcdEngine {
         if (queue) {
           queue.members.delete(agent.id);
           queue.order = null;
+          queue.orderAgents = null;
         }
       }
     }
@@ -1055,6 +1093,7 @@ export class AcdEngine {
       if (queue && !queue.members.has(agent.id)) {
         queue.members.add(agent.id);
         queue.order = null;
+        queue.orderAgents = null;
       }
     }
     const changed = next.size !== agent.memberships.size || [...next].some(([q, p]) => agent.memberships.get(q) !== p);

@@ -1,5 +1,5 @@
 import type { AgentState, AgentStatus, CapacityModel, Channel, RelaxationStep, SkillRequirement } from '../model/types.ts';
-import type { Load } from '../model/capacity.ts';
+import { CHANNEL_INDEX, type CompiledCapacity, type Load } from '../model/capacity.ts';
 
 export interface Offer {
   id: string;
@@ -41,6 +41,8 @@ export interface ContactRecord {
   /** Bumped whenever the contact moves queue, so timers of the old segment fall silent. */
   segment: number;
   overflowHops: number;
+  /** Estimated wait when it joined its current line (seconds; -1 while nobody is serving). */
+  estimatedWaitSeconds: number;
 }
 
 export interface WrapUp {
@@ -60,6 +62,8 @@ export interface AgentRecord {
   channelsEnabled: Set<Channel>;
   skills: Map<string, number>;
   capacity: CapacityModel;
+  /** The capacity model as index tables, kept beside it. */
+  capacityTables: CompiledCapacity;
   serviceRoleId: string | null;
   /** Effective memberships: the service role's, plus supervisor additions, minus removals. */
   memberships: Map<string, number>;
@@ -72,6 +76,8 @@ export interface AgentRecord {
   load: Load;
   /** Offers + connected only: tells "blocked by wrap-up" apart from "full". */
   loadWithoutWrapUp: Load;
+  /** Capacity verdict per channel index, cached until the agent's load changes (undefined: not known). */
+  room: (CapacityReason | null | undefined)[];
   /** Last time a contact was accepted or finished, or the agent became available (longest idle). */
   lastActivityAt: number;
   contactsToday: number;
@@ -79,10 +85,14 @@ export interface AgentRecord {
   state: AgentState;
 }
 
-export function addLoad(load: Load, channel: Channel, delta: number): void {
-  const next = (load.get(channel) ?? 0) + delta;
-  if (next <= 0) load.delete(channel);
-  else load.set(channel, next);
+export type CapacityReason = 'capacity' | 'interrupt' | 'channel-lock' | 'wrap-up';
+
+/** Changes what an agent holds of a channel; `withoutWrapUp` too unless the change is a wrap-up's. */
+export function addLoad(agent: AgentRecord, channel: Channel, delta: number, which: 'both' | 'load' | 'without-wrap-up' = 'both'): void {
+  const index = CHANNEL_INDEX[channel];
+  if (which !== 'without-wrap-up') agent.load[index] = Math.max(0, agent.load[index]! + delta);
+  if (which !== 'load') agent.loadWithoutWrapUp[index] = Math.max(0, agent.loadWithoutWrapUp[index]! + delta);
+  agent.room.fill(undefined);
 }
 
 export function deriveState(agent: AgentRecord): AgentState {

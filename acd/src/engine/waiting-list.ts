@@ -52,6 +52,11 @@ export class WaitingList<T extends Waiting> {
     return this.items[0];
   }
 
+  /** The contact at a 0-based place in line (hot loops index instead of iterating). */
+  at(index: number): T | undefined {
+    return this.items[index];
+  }
+
   *inOrder(limit = Infinity): Generator<T> {
     const end = Math.min(limit, this.items.length);
     for (let i = 0; i < end; i += 1) yield this.items[i]!;

@@ -34,6 +34,7 @@ export function rankByScore(
   describe: (best: Ranked, next: Ranked) => string,
 ): { ranked: Ranked[]; tieBreak: string } {
   const ranked = eligible.map((agent) => ({ agent, score: score(agent) }));
+  if (ranked.length < 2) return { ranked, tieBreak: ranked.length === 0 ? 'no eligible agent' : 'only eligible agent' };
   ranked.sort(
     (a, b) => b.score - a.score || a.agent.lastActivityAt - b.agent.lastActivityAt || (a.agent.id < b.agent.id ? -1 : a.agent.id > b.agent.id ? 1 : 0),
   );
