@@ -25,15 +25,9 @@ export class WaitingList<T extends Waiting> {
 
   /** Inserts in line order; returns the 1-based position. A re-queued contact gets its old place back. */
   insert(item: T): number {
-    let low = 0;
-    let high = this.items.length;
-    while (low < high) {
-      const mid = (low + high) >> 1;
-      if (waitsBefore(this.items[mid]!, item)) low = mid + 1;
-      else high = mid;
-    }
-    this.items.splice(low, 0, item);
-    return low + 1;
+    const index = this.firstNotBefore(item);
+    this.items.splice(index, 0, item);
+    return index + 1;
   }
 
   remove(item: T): boolean {
@@ -62,8 +56,8 @@ export class WaitingList<T extends Waiting> {
     for (let i = 0; i < end; i += 1) yield this.items[i]!;
   }
 
-  private indexOf(item: T): number {
-    // Binary search to the first slot not before the item, then step over equals (same id wins).
+  /** Binary search: the first place whose occupant does not wait before the item. */
+  private firstNotBefore(item: T): number {
     let low = 0;
     let high = this.items.length;
     while (low < high) {
@@ -71,7 +65,12 @@ export class WaitingList<T extends Waiting> {
       if (waitsBefore(this.items[mid]!, item)) low = mid + 1;
       else high = mid;
     }
-    for (let i = low; i < this.items.length; i += 1) {
+    return low;
+  }
+
+  private indexOf(item: T): number {
+    // From the first slot not before the item, step over equals until the same id.
+    for (let i = this.firstNotBefore(item); i < this.items.length; i += 1) {
       if (this.items[i]!.id === item.id) return i;
       if (waitsBefore(item, this.items[i]!)) break;
     }

@@ -44,8 +44,21 @@ function postgres(adminUrl: string): TestDatabase {
           await store.close();
           const client = new pg.Client({ connectionString: adminUrl });
           await client.connect();
-          await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-          await client.end();
+          try {
+            // Not WITH (FORCE): that kills pool connections still saying goodbye, and they report it as an error.
+            // The server needs a moment to see our closed connections go; retry while it says "in use".
+            for (let attempt = 0; ; attempt += 1) {
+              try {
+                await client.query(`DROP DATABASE IF EXISTS ${name}`);
+                break;
+              } catch (error) {
+                if ((error as { code?: string }).code !== '55006' || attempt >= 50) throw error;
+                await new Promise((resolve) => setTimeout(resolve, 100));
+              }
+            }
+          } finally {
+            await client.end();
+          }
         },
       };
     },
