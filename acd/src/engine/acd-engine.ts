@@ -322,6 +322,7 @@ export class AcdEngine {
         segment: 0,
         overflowHops: 0,
         estimatedWaitSeconds: 0,
+        heldSince: 0,
       };
       this.contacts.set(contact.id, contact);
       result = this.admit(contact, input.preferredAgentTimeoutSeconds ?? 0);
@@ -368,6 +369,7 @@ export class AcdEngine {
       const contact = this.contact(contactId);
       if (contact.phase !== 'connected') throw new AcdError('CONTACT_NOT_CONNECTED', `contact ${contactId} is ${contact.phase}`);
       contact.phase = 'held';
+      contact.heldSince = this.now();
       this.emit({ type: 'contact.held', at: this.now(), contactId, queueId: contact.queueId, channel: contact.channel, agentId: contact.agentId! });
     });
   }
@@ -377,7 +379,9 @@ export class AcdEngine {
       const contact = this.contact(contactId);
       if (contact.phase !== 'held') throw new AcdError('CONTACT_NOT_HELD', `contact ${contactId} is ${contact.phase}`);
       contact.phase = 'connected';
-      this.emit({ type: 'contact.resumed', at: this.now(), contactId, queueId: contact.queueId, channel: contact.channel, agentId: contact.agentId! });
+      const heldMs = this.now() - contact.heldSince;
+      contact.heldSince = 0;
+      this.emit({ type: 'contact.resumed', at: this.now(), contactId, queueId: contact.queueId, channel: contact.channel, agentId: contact.agentId!, heldMs });
     });
   }
 

@@ -41,6 +41,8 @@ export interface ContactRecord {
   /** Bumped whenever the contact moves queue, so timers of the old segment fall silent. */
   segment: number;
   overflowHops: number;
+  /** When the current hold began (0: not on hold). */
+  heldSince: number;
   /** Estimated wait when it joined its current line (seconds; -1 while nobody is serving). */
   estimatedWaitSeconds: number;
 }

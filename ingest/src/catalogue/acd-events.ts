@@ -81,7 +81,7 @@ export type AcdEvent =
   | (ContactEventBase & { type: 'contact.offer_withdrawn'; agentId: string; offerId: string; reason: 'accepted-elsewhere' | 'contact-ended' | 'agent-unavailable' })
   | (ContactEventBase & { type: 'contact.connected'; agentId: string })
   | (ContactEventBase & { type: 'contact.held'; agentId: string })
-  | (ContactEventBase & { type: 'contact.resumed'; agentId: string })
+  | (ContactEventBase & { type: 'contact.resumed'; agentId: string; heldMs: number })
   | (ContactEventBase & { type: 'contact.transferred'; fromAgentId: string | null; toQueueId: string; toAgentId: string | null })
   | (ContactEventBase & { type: 'contact.requeued'; fromAgentId: string; reason: 'agent-disconnected' | 'agent-unavailable' })
   | (ContactEventBase & { type: 'contact.abandoned'; waitedMs: number; wasOffered: boolean })
