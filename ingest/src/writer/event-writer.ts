@@ -157,7 +157,8 @@ export class EventWriter {
     let backoff = this.options.retryInitialMs;
     while (!this.stopped) {
       const checkpoint = this.spool.checkpoint;
-      let { segment, offset } = checkpoint.shipped;
+      const { segment } = checkpoint.shipped;
+      let { offset } = checkpoint.shipped;
       // Step past a fully shipped, sealed segment.
       if (this.spool.isSealed(segment) && offset >= this.spool.segmentSize(segment)) {
         await this.spool.saveCheckpoint({ shipped: { segment: segment + 1, offset: 0 }, inflight: null });
