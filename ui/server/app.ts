@@ -1,8 +1,10 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import cookie from '@fastify/cookie';
+import websocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { clickhouseMigrations, createAnalyticsStore, migrateClickHouse, type AnalyticsStore } from '@cc/analytics';
+import { clickhouseTarget, EventWriter, type EventWriterOptions } from '@cc/ingest';
 import { AuditLog } from './audit/audit-log.ts';
 import { authRoutes } from './auth/auth-routes.ts';
 import type { PasswordCost } from './auth/passwords.ts';
@@ -11,6 +13,8 @@ import { DEFAULT_SIGN_IN_LIMITS, SignInLimiter, type SignInLimits } from './auth
 import type { ServerConfig } from './config.ts';
 import { configApi } from './config-api/plugin.ts';
 import { healthRoutes } from './health/health-routes.ts';
+import { RealtimeFeed } from './reports/realtime-feed.ts';
+import { organisationContext, reportsRoutes } from './reports/reports-routes.ts';
 import { accessControl } from './http/access-control.ts';
 import { installErrorHandling } from './http/error-handler.ts';
 import { seedDemoOrganisation } from './seed/demo-organisation.ts';
@@ -31,12 +35,16 @@ export interface BuildAppOptions {
   logger?: boolean | Record<string, unknown>;
   /** Where adapter-node's handler.js is; false serves no pages (API-only tests). */
   webHandlerFile?: string | false;
+  /** Writer settings (tests shorten the flush interval); the spool lives in DATA_DIR/spool. */
+  writer?: Partial<Omit<EventWriterOptions, 'dir' | 'target'>>;
 }
 
 export interface BuiltApp {
   app: FastifyInstance;
   oltp: OltpStore;
   analytics: AnalyticsStore;
+  /** The one way events reach ClickHouse: spooled durably, shipped in batches. */
+  writer: EventWriter;
 }
 
 /** Secrets never reach the log: cookies, tokens and passwords are redacted wherever they appear. */
@@ -68,7 +76,12 @@ export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
     bodyLimit: 1024 * 1024,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false } },
   });
+  // Shutdown in order: stop pushing, ship what is spooled (bounded), then close the stores.
+  let writer: EventWriter | undefined;
+  let feed: RealtimeFeed | undefined;
   app.addHook('onClose', async () => {
+    feed?.close();
+    await writer?.close();
     if (ownsOltp) await oltp.close();
     if (ownsAnalytics) await analytics.close();
   });
@@ -76,6 +89,16 @@ export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
   try {
     await oltp.migrate();
     await migrateClickHouse(analytics, clickhouseMigrations);
+    writer = await EventWriter.open({
+      dir: path.join(config.dataDir, 'spool'),
+      target: clickhouseTarget(analytics.client, analytics.database),
+      logger: app.log.child({ component: 'event-writer' }),
+      ...options.writer,
+      onShipped: (events) => {
+        options.writer?.onShipped?.(events);
+        feed?.changed();
+      },
+    });
     if (config.demoSeed) {
       const seeded = await seedDemoOrganisation(oltp.db, { now: now(), passwordCost: options.passwordCost ?? 'standard' });
       if (seeded) app.log.info('seeded the demo organisation');
@@ -100,7 +123,10 @@ export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
   const sessions = new SessionStore(oltp.db, { idleMs: config.sessionIdleMinutes * 60_000, maxMs: config.sessionMaxHours * 3_600_000 }, now);
   const passwordCost = options.passwordCost ?? 'standard';
 
+  feed = new RealtimeFeed(analytics, (orgId) => organisationContext(oltp.db, orgId), now, (error) => app.log.error({ err: error }, 'realtime snapshot failed'));
+
   await app.register(cookie);
+  await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
   await app.register(accessControl, { sessions });
   await app.register(authRoutes, {
     db: oltp.db,
@@ -111,10 +137,11 @@ export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
     sessionMaxMs: config.sessionMaxHours * 3_600_000,
   });
   await app.register(configApi, { db: oltp.db, audit, now, passwordCost });
-  await app.register(healthRoutes, { oltp, analytics });
+  await app.register(healthRoutes, { oltp, analytics, writer });
+  await app.register(reportsRoutes, { db: oltp.db, analytics, audit, now, feed });
   if (options.webHandlerFile !== false) {
     await app.register(webApp, { handlerFile: options.webHandlerFile ?? path.resolve(here, '../build/handler.js') });
   }
   await app.ready();
-  return { app, oltp, analytics };
+  return { app, oltp, analytics, writer };
 }

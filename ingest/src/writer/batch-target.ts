@@ -6,7 +6,12 @@ export interface BatchTarget {
 
 /** The part of @clickhouse/client the target needs (structural, so ingest does not import the client). */
 export interface InsertingClient {
-  insert(params: { table: string; values: Record<string, unknown>[]; format: 'JSONEachRow'; clickhouse_settings?: Record<string, unknown> }): Promise<unknown>;
+  insert(params: {
+    table: string;
+    values: Record<string, unknown>[];
+    format: 'JSONEachRow';
+    clickhouse_settings?: { insert_deduplication_token?: string; deduplicate_blocks_in_dependent_materialized_views?: 0 | 1; input_format_skip_unknown_fields?: 0 | 1 };
+  }): Promise<unknown>;
 }
 
 /** Ships into ClickHouse, over chdb or a server alike. Time columns travel as epoch milliseconds (DateTime64(3) reads them as such). */

@@ -24,6 +24,8 @@ export interface EventWriterOptions {
   retryInitialMs?: number;
   retryMaxMs?: number;
   now?: () => number;
+  /** Told after each batch lands in ClickHouse (the realtime feed pushes on it). */
+  onShipped?: (events: number) => void;
 }
 
 export type WriterStatus = 'ok' | 'retrying' | 'alarm' | 'full';
@@ -59,7 +61,7 @@ export class EventWriter {
 
   private constructor(
     private readonly spool: Spool,
-    private readonly options: Required<Omit<EventWriterOptions, 'logger'>> & { logger: WriterLogger },
+    private readonly options: Required<Omit<EventWriterOptions, 'logger' | 'onShipped'>> & { logger: WriterLogger; onShipped?: (events: number) => void },
   ) {
     this.loop = this.run();
   }
@@ -216,6 +218,11 @@ export class EventWriter {
         this.firstUnshippedAt = this.spool.segmentSize(segment) > to || this.spool.isSealed(segment) ? this.options.now() : null;
         this.checkAlarm();
         this.resolveFlushWaiters();
+        try {
+          this.options.onShipped?.(lines.length);
+        } catch {
+          // a listener's failure is not the writer's
+        }
       } catch (error) {
         this.stats.failedAttempts += 1;
         this.stats.lastError = (error as Error).message;

@@ -29,7 +29,8 @@ function toAppError(error: FastifyError & { validation?: ValidationIssue[]; vali
   if (error.validation && error.validation.length > 0) {
     const issue = error.validation[0]!;
     const field = fieldOf(issue);
-    const where = error.validationContext && error.validationContext !== 'body' ? `${error.validationContext}.` : '';
+    const context = error.validationContext === 'querystring' ? 'query' : error.validationContext;
+    const where = context && context !== 'body' ? `${context}.` : '';
     return errors.validationFailed(describe(issue, field), `${where}${field}`);
   }
   switch (error.code) {

@@ -18,6 +18,7 @@ describe.each(testDatabases())('the server on $name', (database) => {
         oltp: { status: 'ok', dialect: database.name },
         analytics: { status: 'ok', engine: 'chdb', version: expect.stringMatching(/^\d+\./) },
       },
+      events: { status: 'ok', backlogBytes: 0, shippedEvents: 0, lastShippedAt: null },
     });
     expect(response.headers['cache-control']).toBe('no-store');
     expect(response.headers['x-content-type-options']).toBe('nosniff');

@@ -1,5 +1,9 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import type { AnalyticsStore } from '@cc/analytics';
+import type { EventWriter } from '@cc/ingest';
 import { buildApp, type BuildAppOptions } from '../../server/app.ts';
 import { loadConfig } from '../../server/config.ts';
 import type { OltpStore } from '../../server/stores/oltp/oltp-store.ts';
@@ -17,6 +21,7 @@ export interface TestApp {
   app: FastifyInstance;
   oltp: OltpStore;
   analytics: AnalyticsStore;
+  writer: EventWriter;
   /** Signs in as a demo user (admin, supervisor, qa, analyst, agent1…agent10). */
   signIn(username: string): Promise<Caller>;
   /** A request as a caller (with cookie and CSRF token), or anonymous. */
@@ -28,11 +33,13 @@ export interface TestApp {
 export async function startTestApp(database: TestDatabase, overrides: Partial<BuildAppOptions> = {}): Promise<TestApp> {
   const { store, drop } = await database.create();
   const analytics = testAnalyticsStore();
-  const config = { ...loadConfig({ DEMO_SEED: '1', LOG_LEVEL: 'silent' }), ...overrides.config };
-  const { app } = await buildApp({
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'cc-data-'));
+  const config = { ...loadConfig({ DEMO_SEED: '1', LOG_LEVEL: 'silent', DATA_DIR: dataDir }), ...overrides.config, dataDir };
+  const { app, writer } = await buildApp({
     passwordCost: 'test',
     logger: false,
     webHandlerFile: false,
+    writer: { flushIntervalMs: 20 },
     ...overrides,
     config,
     oltp: store,
@@ -57,6 +64,7 @@ export async function startTestApp(database: TestDatabase, overrides: Partial<Bu
     app,
     oltp: store,
     analytics,
+    writer,
     call,
     async signIn(username) {
       const response = await call('POST', '/api/auth/sign-in', { body: { username, password: DEMO_PASSWORD } });
@@ -69,6 +77,7 @@ export async function startTestApp(database: TestDatabase, overrides: Partial<Bu
       await app.close();
       await analytics.close();
       await drop();
+      rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -1,0 +1,181 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { AcdEngine, VirtualClock } from '@cc/acd';
+import { acdEventToRecord, createUuidV7Generator, type EventRecord } from '@cc/ingest';
+import { startTestApp, type Caller, type TestApp } from '../support/app.ts';
+import { testDatabases } from '../support/databases.ts';
+
+/** Monday 7 December 2026, 10:00 in Helsinki. */
+const T0 = Date.UTC(2026, 11, 7, 8, 0, 0);
+const sqlite = testDatabases().find((d) => d.name === 'sqlite')!;
+
+describe('reports over HTTP and WebSocket', () => {
+  let t: TestApp;
+  let analyst: Caller;
+  let supervisor: Caller;
+  let agent: Caller;
+  let orgId: string;
+  let sales: string;
+  let now = T0 + 400_000;
+
+  /** Three sales calls through the real engine: answered in 5 s and 30 s, one abandoned after 12 s. */
+  async function produce(prefix: string, start: number) {
+    const clock = new VirtualClock(start);
+    const nextId = createUuidV7Generator(() => clock.now());
+    const records: EventRecord[] = [];
+    const engine = new AcdEngine({ clock, emit: (event) => records.push(acdEventToRecord(event, { event_id: nextId(), org_id: orgId, ingested_at: clock.now() })) });
+    engine.upsertQueue({ id: sales, channels: ['voice'], strategy: 'longest-idle', serviceLevel: { thresholdSeconds: 20, targetPercent: 80 }, wrapUpSeconds: 0, classificationRequired: false, priority: 50, offerTimeoutSeconds: 60, notReadyOnNoAnswer: false });
+    engine.upsertServiceRole({ id: 'r', memberships: [{ queueId: sales, priority: 1 }] });
+    engine.upsertAgent({ id: 'a1', skills: {}, serviceRoleId: 'r' });
+    const at = (seconds: number) => {
+      engine.advanceTo(start + seconds * 1000);
+      clock.set(start + seconds * 1000);
+    };
+    engine.setAgentStatus('a1', { status: 'available' });
+    engine.enqueue({ id: `${prefix}1`, channel: 'voice', queueId: sales });
+    at(5);
+    engine.accept('a1', `${prefix}1`);
+    engine.enqueue({ id: `${prefix}2`, channel: 'voice', queueId: sales });
+    engine.enqueue({ id: `${prefix}3`, channel: 'voice', queueId: sales });
+    at(17);
+    engine.endContact(`${prefix}3`);
+    at(35);
+    engine.endContact(`${prefix}1`);
+    engine.accept('a1', `${prefix}2`);
+    at(95);
+    engine.endContact(`${prefix}2`);
+    await t.writer.append(records);
+    await t.writer.flush();
+  }
+
+  beforeAll(async () => {
+    t = await startTestApp(sqlite, { now: () => now });
+    analyst = await t.signIn('analyst');
+    supervisor = await t.signIn('supervisor');
+    agent = await t.signIn('agent1');
+    orgId = (await t.oltp.db.selectFrom('organisations').select('id').executeTakeFirstOrThrow()).id;
+    sales = (await t.oltp.db.selectFrom('queues').select('id').where('name', '=', 'Myynti').executeTakeFirstOrThrow()).id;
+    await produce('m', T0);
+  });
+  afterAll(async () => t.close());
+
+  it('serves the metric dictionary in three languages, without the SQL', async () => {
+    const response = await t.call('GET', '/api/reports/dictionary', { as: analyst });
+    expect(response.statusCode).toBe(200);
+    const body = response.json();
+    const sl = body.metrics.find((m: { id: string }) => m.id === 'service_level');
+    expect(sl).toMatchObject({ names: { fi: 'Palvelutaso (vastatut ajassa ÷ vastatut)' }, parameters: ['sl_threshold_s'], unit: 'ratio' });
+    expect(sl).not.toHaveProperty('sql');
+    expect(body.tables.map((x: { table: string }) => x.table)).toContain('contact_events');
+  });
+
+  it('reports by queue and day in the organisation’s time zone, as JSON and as CSV', async () => {
+    const url = '/api/reports/historical?from=2026-12-07&to=2026-12-08&granularity=day&dimension=queue&metrics=offered,answered,abandoned,service_level,asa_seconds';
+    const response = await t.call('GET', url, { as: supervisor });
+    expect(response.statusCode).toBe(200);
+    const body = response.json();
+    // 2026-12-07 00:00 in Helsinki is 2026-12-06 22:00 UTC.
+    expect(body.from).toBe(Date.UTC(2026, 11, 6, 22));
+    expect(body.rows).toEqual([{ bucket: '2026-12-07', key: sales, values: { offered: 3, answered: 2, abandoned: 1, service_level: 0.5, asa_seconds: 17.5 } }]);
+    const csv = await t.call('GET', `${url}&format=csv`, { as: analyst });
+    expect(csv.headers['content-type']).toBe('text/csv; charset=utf-8');
+    expect(csv.body).toBe(`bucket,queue,offered,answered,abandoned,service_level,asa_seconds\r\n2026-12-07,${sales},3,2,1,0.5,17.5\r\n`);
+  });
+
+  it('refuses bad report input with a coded 400, and agents with 403', async () => {
+    const cases: [string, string, string][] = [
+      ['from=2026-12-07&to=2026-12-08&metrics=offered,bogus', 'UNKNOWN_METRIC', 'query.metrics'],
+      ['from=2026-12-08&to=2026-12-07&metrics=offered', 'VALIDATION_FAILED', 'query.to'],
+      ['from=yesterday&to=2026-12-07&metrics=offered', 'VALIDATION_FAILED', 'query.from'],
+      ['from=2025-01-01&to=2026-12-07&metrics=offered', 'VALIDATION_FAILED', 'query.to'],
+      ['from=2026-12-07&to=2026-12-08&metrics=offered&granularity=year', 'VALIDATION_FAILED', 'query.granularity'],
+      ['from=2026-12-07&to=2026-12-08&metrics=offered&sl_threshold_s=-4', 'VALIDATION_FAILED', 'query.sl_threshold_s'],
+      ['from=2026-12-07&to=2026-12-08&metrics=offered&businessHoursId=nope', 'REFERENCE_NOT_FOUND', 'query.businessHoursId'],
+    ];
+    for (const [qs, code, field] of cases) {
+      const response = await t.call('GET', `/api/reports/historical?${qs}`, { as: analyst });
+      expect(response.statusCode, qs).toBe(400);
+      expect(response.json().error, qs).toMatchObject({ code, field });
+    }
+    expect((await t.call('GET', '/api/reports/historical?from=2026-12-07&to=2026-12-08&metrics=offered', { as: agent })).statusCode).toBe(403);
+    expect((await t.call('GET', '/api/reports/realtime', { as: agent })).statusCode).toBe(403);
+  });
+
+  it('keeps to a business-hours calendar when asked', async () => {
+    const calendar = (await t.oltp.db.selectFrom('business_hours').select('id').where('name', '=', 'Arkisin 8–18').executeTakeFirstOrThrow()).id;
+    const response = await t.call('GET', `/api/reports/historical?from=2026-12-07&to=2026-12-08&granularity=total&metrics=offered&businessHoursId=${calendar}`, { as: analyst });
+    expect(response.json().rows).toEqual([{ bucket: 'total', key: '', values: { offered: 3 } }]); // 10:00 on a Monday is open
+  });
+
+  it('gives the realtime snapshot with queue names, and pushes it over WebSocket, again when events arrive', async () => {
+    const snapshot = await t.call('GET', '/api/reports/realtime', { as: supervisor });
+    expect(snapshot.statusCode).toBe(200);
+    expect(snapshot.json().rows).toMatchObject([{ queueName: 'Myynti', channel: 'voice', offeredToday: 3, answeredToday: 2, abandonedToday: 1, waiting: 0, serviceLevelToday: 0.5 }]);
+
+    // A real WebSocket over loopback, as a browser would connect.
+    const origin = await t.app.listen({ host: '127.0.0.1', port: 0 });
+    const socket = new WebSocket(`${origin.replace('http', 'ws')}/api/reports/realtime/ws`, { headers: { cookie: supervisor.cookie } });
+    const messages: { type: string; rows: { offeredToday: number }[]; code?: string }[] = [];
+    socket.on('message', (data: Buffer) => messages.push(JSON.parse(data.toString())));
+    await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+    const waitFor = async (test: () => boolean) => {
+      for (let i = 0; i < 100 && !test(); i += 1) await new Promise((resolve) => setTimeout(resolve, 30));
+      return test();
+    };
+    expect(await waitFor(() => messages.length > 0)).toBe(true);
+    expect(messages[0]).toMatchObject({ type: 'realtime', version: 1, rows: [{ offeredToday: 3 }] });
+    now = T0 + 1000_000;
+    await produce('n', T0 + 500_000);
+    expect(await waitFor(() => messages.some((m) => m.rows?.[0]?.offeredToday === 6))).toBe(true);
+    socket.send('hello');
+    expect(await waitFor(() => messages.some((m) => m.type === 'error'))).toBe(true);
+    expect(messages.find((m) => m.type === 'error')).toMatchObject({ code: 'READ_ONLY_FEED' });
+    socket.terminate();
+  });
+
+  it('refuses the realtime feed to an agent and to nobody signed in', async () => {
+    const origin = `ws://127.0.0.1:${(t.app.server.address() as { port: number }).port}`;
+    const statuses: number[] = [];
+    for (const headers of [{ cookie: agent.cookie }, {}]) {
+      const socket = new WebSocket(`${origin}/api/reports/realtime/ws`, { headers });
+      statuses.push(await new Promise<number>((resolve) => socket.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0))));
+      socket.terminate();
+    }
+    expect(statuses).toEqual([403, 401]);
+  });
+
+  describe('open SQL for analysts', () => {
+    const sql = (text: string, as = analyst) => t.call('POST', '/api/reports/sql', { as, body: { sql: text } });
+
+    it('answers a read-only query over the event tables, and audits it', async () => {
+      const response = await sql("SELECT queue_id, countIf(type = 'contact.abandoned') AS abandoned FROM contact_events GROUP BY queue_id");
+      expect(response.statusCode).toBe(200);
+      expect(response.json()).toMatchObject({ columns: [{ name: 'queue_id' }, { name: 'abandoned', type: 'UInt64' }], rows: [[sales, '2']], rowCount: 1, truncated: false });
+      const admin = await t.signIn('admin');
+      const [entry] = (await t.call('GET', '/api/audit?action=analytics.sql&limit=1', { as: admin })).json().items;
+      expect(entry).toMatchObject({ actorUsername: 'analyst', details: { rows: 1 } });
+      expect(entry.details.sql).toMatch(/^SELECT queue_id/);
+    });
+
+    it('refuses writes, other tables, table functions and settings, and writes nothing', async () => {
+      const before = (await sql('SELECT count() FROM contact_events')).json().rows[0][0];
+      const refused: [string, string][] = [
+        ["INSERT INTO contact_events (org_id) VALUES ('x')", 'SQL_NOT_ALLOWED'],
+        ['DROP TABLE contact_events', 'SQL_NOT_ALLOWED'],
+        ["SELECT * FROM file('/etc/passwd', 'LineAsString')", 'SQL_NOT_ALLOWED'],
+        ['SELECT name FROM system.tables', 'SQL_NOT_ALLOWED'],
+        ['SELECT count() FROM contact_events SETTINGS max_execution_time = 100000', 'SQL_NOT_ALLOWED'],
+        ["SELECT 1 INTO OUTFILE '/tmp/x'", 'SQL_NOT_ALLOWED'],
+        ['SELECT FROM WHERE', 'SQL_INVALID'],
+        ['SELECT count() FROM contact_events; DROP TABLE contact_events', 'SQL_INVALID'],
+      ];
+      for (const [text, code] of refused) {
+        const response = await sql(text);
+        expect(response.statusCode, text).toBe(400);
+        expect(response.json().error, text).toMatchObject({ code, field: 'sql' });
+      }
+      expect((await sql('SELECT count() FROM contact_events')).json().rows[0][0]).toBe(before);
+      expect((await sql('SELECT 1', supervisor)).statusCode).toBe(403);
+    });
+  });
+});
