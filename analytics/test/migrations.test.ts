@@ -67,3 +67,23 @@ describe('ClickHouse migrations (chdb)', () => {
     expect(() => createAnalyticsStore({ kind: 'chdb', dataDir: `${dataDir}-other`, database: 'x' })).toThrow(/one data directory per process/);
   });
 });
+
+describe('open SQL does not leave settings behind (chdb keeps per-query settings in its session)', () => {
+  it('after an analyst query with limits, inserts and large reads still work', async () => {
+    const { runOpenSql } = await import('../src/index.ts');
+    await store.client.command({ query: 'CREATE TABLE IF NOT EXISTS migration_test.numbers_probe (n UInt32) ENGINE = MergeTree ORDER BY n' });
+    await store.client.insert({
+      table: 'migration_test.contact_events',
+      values: Array.from({ length: 50 }, (_, i) => ({ org_id: 'o', at: Date.UTC(2026, 11, 7) + i, event_id: `018f0000-0000-7000-8000-${String(i).padStart(12, '0')}`, type: 't', queue_id: 'q' })),
+      format: 'JSONEachRow',
+      clickhouse_settings: { insert_deduplication_token: 'probe-events' },
+    });
+    const limited = await runOpenSql(store, 'SELECT event_id FROM contact_events ORDER BY event_id', { maxRows: 10, maxSeconds: 5 });
+    expect(limited).toMatchObject({ rowCount: 10, truncated: true });
+    const all = await runOpenSql(store, 'SELECT count() FROM contact_events', { maxRows: 10, maxSeconds: 5 });
+    expect(all).toMatchObject({ rowCount: 1, truncated: false, rows: [['50']] });
+    await store.client.insert({ table: 'migration_test.numbers_probe', values: Array.from({ length: 200 }, (_, n) => ({ n })), format: 'JSONEachRow', clickhouse_settings: { insert_deduplication_token: 'probe-1' } });
+    const result = await store.client.query({ query: 'SELECT n FROM migration_test.numbers_probe', format: 'JSONEachRow' });
+    expect((await result.json()).length).toBe(200); // no row limit left over from the analyst's query
+  });
+});

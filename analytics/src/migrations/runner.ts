@@ -71,6 +71,8 @@ export async function migrateClickHouse(
       table: `${db}.schema_migrations`,
       values: [{ version: migration.version, name: migration.name, checksum: migrationChecksum(migration) }],
       format: 'JSONEachRow',
+      // Our own token: over chdb an earlier insert's token would otherwise linger in the session.
+      clickhouse_settings: { insert_deduplication_token: `migration:${migration.version}:${migrationChecksum(migration)}` },
     });
     ran.push(migration.version);
   }

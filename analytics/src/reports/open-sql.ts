@@ -30,7 +30,7 @@ interface AstNode {
 /** Reads ClickHouse's EXPLAIN AST into (depth, text) lines. */
 async function explain(store: AnalyticsStore, sql: string): Promise<AstNode[]> {
   try {
-    const result = await store.client.query({ query: `EXPLAIN AST ${sql}`, format: 'TabSeparatedRaw', clickhouse_settings: { readonly: '2' } });
+    const result = await store.client.query({ query: `EXPLAIN AST ${sql}`, format: 'TabSeparatedRaw' });
     return (await result.text())
       .split('\n')
       .filter((line) => line.trim() !== '')
@@ -79,20 +79,29 @@ export async function runOpenSql(store: AnalyticsStore, sql: string, limits: { m
   check(await explain(store, query), store.database);
   const started = performance.now();
   try {
+    // chdb applies per-query settings to its one session, where they stay (readonly would stick for
+    // good): there the row limit is a LIMIT around the query and the time limit an abort. A server
+    // takes the settings per query, as documented.
+    const onServer = store.engine === 'server';
     const result = await store.client.query({
-      query,
+      query: onServer ? query : `SELECT * FROM (${query}) LIMIT ${limits.maxRows + 1}`,
       format: 'JSONCompact',
-      clickhouse_settings: {
-        readonly: '2',
-        max_execution_time: limits.maxSeconds,
-        max_result_rows: String(limits.maxRows),
-        result_overflow_mode: 'break',
-        max_memory_usage: String(2 * 1024 * 1024 * 1024),
-      },
+      abort_signal: AbortSignal.timeout(limits.maxSeconds * 1000),
+      ...(onServer
+        ? {
+            clickhouse_settings: {
+              readonly: '2',
+              max_execution_time: limits.maxSeconds,
+              max_result_rows: String(limits.maxRows + 1),
+              result_overflow_mode: 'break',
+              max_memory_usage: String(2 * 1024 * 1024 * 1024),
+            },
+          }
+        : {}),
     });
     const body = (await result.json()) as unknown as { meta: { name: string; type: string }[]; data: unknown[][]; rows: number };
     const rows = body.data.slice(0, limits.maxRows);
-    return { columns: body.meta, rows, rowCount: rows.length, truncated: body.data.length >= limits.maxRows, elapsedMs: Math.round(performance.now() - started) };
+    return { columns: body.meta, rows, rowCount: rows.length, truncated: body.data.length > limits.maxRows, elapsedMs: Math.round(performance.now() - started) };
   } catch (error) {
     throw new OpenSqlError('SQL_INVALID', (error as Error).message.split('\n')[0] ?? 'query failed');
   }

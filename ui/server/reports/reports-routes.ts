@@ -85,6 +85,19 @@ function parseInstant(text: string, timeZone: string, field: string): number {
   return parsed;
 }
 
+/** Display names for dimension keys (queue and agent ids), so report readers need no access to configuration. */
+async function labelsFor(db: Kysely<Database>, orgId: string, dimension: Dimension): Promise<Record<string, string>> {
+  if (dimension === 'queue') {
+    const rows = await db.selectFrom('queues').select(['id', 'name']).where('org_id', '=', orgId).execute();
+    return Object.fromEntries(rows.map((r) => [r.id, r.name]));
+  }
+  if (dimension === 'agent') {
+    const rows = await db.selectFrom('users').select(['id', 'display_name']).where('org_id', '=', orgId).execute();
+    return Object.fromEntries(rows.map((r) => [r.id, r.display_name]));
+  }
+  return {};
+}
+
 /** Reports: the metric dictionary, historical reports (JSON and CSV), realtime (HTTP and WebSocket), open SQL. */
 export async function reportsRoutes(app: FastifyInstance, options: ReportsOptions): Promise<void> {
   const { db, analytics, audit, feed } = options;
@@ -142,7 +155,7 @@ export async function reportsRoutes(app: FastifyInstance, options: ReportsOption
       reply.header('content-disposition', `attachment; filename="report-${q.from}-${q.to}.csv"`);
       return toCsv(result, q.dimension ?? 'key');
     }
-    return { from, to, timeZone, granularity: q.granularity ?? 'day', dimension: q.dimension ?? 'none', ...result };
+    return { from, to, timeZone, granularity: q.granularity ?? 'day', dimension: q.dimension ?? 'none', labels: await labelsFor(db, orgId, q.dimension ?? 'none'), ...result };
   });
 
   app.get('/api/reports/realtime', { config: { access: REALTIME_READERS } }, async (request) => feed.snapshot(request.auth!.orgId));

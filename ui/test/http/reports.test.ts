@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { AcdEngine, VirtualClock } from '@cc/acd';
-import { acdEventToRecord, createUuidV7Generator, type EventRecord } from '@cc/ingest';
 import { startTestApp, type Caller, type TestApp } from '../support/app.ts';
 import { testDatabases } from '../support/databases.ts';
+import { produceCalls } from '../support/events.ts';
 
 /** Monday 7 December 2026, 10:00 in Helsinki. */
 const T0 = Date.UTC(2026, 11, 7, 8, 0, 0);
@@ -18,35 +17,7 @@ describe('reports over HTTP and WebSocket', () => {
   let sales: string;
   let now = T0 + 400_000;
 
-  /** Three sales calls through the real engine: answered in 5 s and 30 s, one abandoned after 12 s. */
-  async function produce(prefix: string, start: number) {
-    const clock = new VirtualClock(start);
-    const nextId = createUuidV7Generator(() => clock.now());
-    const records: EventRecord[] = [];
-    const engine = new AcdEngine({ clock, emit: (event) => records.push(acdEventToRecord(event, { event_id: nextId(), org_id: orgId, ingested_at: clock.now() })) });
-    engine.upsertQueue({ id: sales, channels: ['voice'], strategy: 'longest-idle', serviceLevel: { thresholdSeconds: 20, targetPercent: 80 }, wrapUpSeconds: 0, classificationRequired: false, priority: 50, offerTimeoutSeconds: 60, notReadyOnNoAnswer: false });
-    engine.upsertServiceRole({ id: 'r', memberships: [{ queueId: sales, priority: 1 }] });
-    engine.upsertAgent({ id: 'a1', skills: {}, serviceRoleId: 'r' });
-    const at = (seconds: number) => {
-      engine.advanceTo(start + seconds * 1000);
-      clock.set(start + seconds * 1000);
-    };
-    engine.setAgentStatus('a1', { status: 'available' });
-    engine.enqueue({ id: `${prefix}1`, channel: 'voice', queueId: sales });
-    at(5);
-    engine.accept('a1', `${prefix}1`);
-    engine.enqueue({ id: `${prefix}2`, channel: 'voice', queueId: sales });
-    engine.enqueue({ id: `${prefix}3`, channel: 'voice', queueId: sales });
-    at(17);
-    engine.endContact(`${prefix}3`);
-    at(35);
-    engine.endContact(`${prefix}1`);
-    engine.accept('a1', `${prefix}2`);
-    at(95);
-    engine.endContact(`${prefix}2`);
-    await t.writer.append(records);
-    await t.writer.flush();
-  }
+  const produce = (prefix: string, start: number) => produceCalls(t, { orgId, queueId: sales, agentId: 'a1', prefix, start });
 
   beforeAll(async () => {
     t = await startTestApp(sqlite, { now: () => now });
@@ -138,6 +109,7 @@ describe('reports over HTTP and WebSocket', () => {
     const statuses: number[] = [];
     for (const headers of [{ cookie: agent.cookie }, {}]) {
       const socket = new WebSocket(`${origin}/api/reports/realtime/ws`, { headers });
+      socket.on('error', () => {}); // refused before it opened: expected here
       statuses.push(await new Promise<number>((resolve) => socket.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0))));
       socket.terminate();
     }
