@@ -7,4 +7,4 @@ export type { AgentRow, AuditRow, ContactRow, EventRecord, Family, FamilyName, R
 export { acdEventToRecord } from './catalogue/acd-rows.ts';
 export { Spool, SpoolFullError, type SpoolPosition } from './spool/spool.ts';
 export { EventWriter, type EventWriterOptions, type WriterState, type WriterStatus, type WriterLogger } from './writer/event-writer.ts';
-export { clickhouseTarget, type BatchTarget, type InsertingClient } from './writer/batch-target.ts';
+export { clickhouseTarget, type BatchTarget, type CommandingClient } from './writer/batch-target.ts';

@@ -262,7 +262,7 @@ export class AcdEngine {
       for (const contactId of [...agent.connected]) {
         const contact = this.contact(contactId);
         this.releaseFromAgent(agent, contact);
-        this.emit({ type: 'contact.requeued', at: this.now(), contactId, queueId: contact.queueId, channel: contact.channel, fromAgentId: agentId, reason: 'agent-disconnected' });
+        this.emit({ type: 'contact.requeued', at: this.now(), contactId, queueId: contact.queueId, channel: contact.channel, fromAgentId: agentId, reason: 'agent-disconnected', waitedMs: this.now() - contact.arrivedAt });
         this.putInLine(contact);
         this.markContact(contactId, 'requeued');
       }
@@ -406,7 +406,7 @@ export class AcdEngine {
       } else {
         throw new AcdError('CONTACT_NOT_TRANSFERABLE', `contact ${contactId} is ${contact.phase}`);
       }
-      this.emit({ type: 'contact.transferred', at: this.now(), contactId, queueId: contact.queueId, channel: contact.channel, fromAgentId, toQueueId: target.queueId, toAgentId: target.agentId ?? null });
+      this.emit({ type: 'contact.transferred', at: this.now(), contactId, queueId: contact.queueId, channel: contact.channel, fromAgentId, toQueueId: target.queueId, toAgentId: target.agentId ?? null, waitedMs: fromAgentId ? 0 : this.now() - contact.arrivedAt });
       contact.queueId = target.queueId;
       contact.enqueuedAt = this.now();
       contact.declinedBy.clear();
@@ -617,7 +617,7 @@ export class AcdEngine {
     if (refusal) {
       const target = contact.overflowQueueId;
       if (target && target !== contact.queueId && contact.overflowHops < 3 && this.queues.get(target)?.config.channels.includes(contact.channel)) {
-        this.emit({ type: 'contact.overflowed', at: now, contactId: contact.id, queueId: contact.queueId, channel: contact.channel, toQueueId: target, reason: refusal });
+        this.emit({ type: 'contact.overflowed', at: now, contactId: contact.id, queueId: contact.queueId, channel: contact.channel, toQueueId: target, reason: refusal, waitedMs: 0 });
         contact.queueId = target;
         contact.overflowHops += 1;
         contact.overflowQueueId = null;
@@ -760,7 +760,9 @@ export class AcdEngine {
 
   private close(contact: ContactRecord, reason: Extract<AcdEvent, { type: 'contact.closed' }>['reason'], agentId: string | null): void {
     contact.phase = 'closed';
-    this.emit({ type: 'contact.closed', at: this.now(), contactId: contact.id, queueId: contact.queueId, channel: contact.channel, reason, agentId });
+    // Only a contact that leaves from the line has a wait to tell (refused at the door, or handled: 0).
+    const waitedMs = reason === 'max-wait' || reason === 'abandoned' ? this.now() - contact.arrivedAt : 0;
+    this.emit({ type: 'contact.closed', at: this.now(), contactId: contact.id, queueId: contact.queueId, channel: contact.channel, reason, agentId, waitedMs });
     // Closed contacts leave memory; their story is in the events.
     this.contacts.delete(contact.id);
   }
@@ -803,7 +805,7 @@ export class AcdEngine {
         this.queue(contact.queueId).waiting.remove(contact);
         const target = contact.overflowQueueId;
         if (target && this.queues.get(target)?.config.channels.includes(contact.channel)) {
-          this.emit({ type: 'contact.overflowed', at: now, contactId: contact.id, queueId: contact.queueId, channel: contact.channel, toQueueId: target, reason: 'max-wait' });
+          this.emit({ type: 'contact.overflowed', at: now, contactId: contact.id, queueId: contact.queueId, channel: contact.channel, toQueueId: target, reason: 'max-wait', waitedMs: now - contact.arrivedAt });
           contact.queueId = target;
           contact.overflowQueueId = null;
           contact.maxWaitSeconds = null;

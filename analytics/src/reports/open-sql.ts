@@ -2,7 +2,7 @@ import { FAMILIES } from '@cc/ingest';
 import type { AnalyticsStore } from '../clickhouse/analytics-store.ts';
 
 /** The tables analysts may read: the event families and the per-minute view. */
-export const ANALYST_TABLES: readonly string[] = [...Object.values(FAMILIES).map((f) => f.table), 'queue_minute'];
+export const ANALYST_TABLES: readonly string[] = [...Object.values(FAMILIES).map((f) => f.table), 'queue_minute', 'queue_hour', 'queue_line_minute', 'queue_line_hour'];
 
 export class OpenSqlError extends Error {
   constructor(

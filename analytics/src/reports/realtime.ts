@@ -19,81 +19,77 @@ export interface RealtimeRow {
   serviceLevelToday: number | null;
   asaSecondsToday: number | null;
   estimatedWaitSeconds: number | null;
+  /** True when someone has waited longer than the two hours the oldest-wait search looks back. */
+  oldestBeyondWindow: boolean;
   agents: Record<string, number>;
 }
 
-const WAITING_TYPES = ['contact.enqueued', 'contact.offered', 'contact.offer_rejected', 'contact.offer_timed_out', 'contact.offer_withdrawn', 'contact.requeued', 'contact.priority_changed'];
+/** How far back the oldest-wait search looks, minute by minute. */
+export const OLDEST_WAIT_WINDOW_MS = 2 * 3600_000;
 
 /**
- * What supervisors watch, per queue and channel: waiting now, oldest wait, today so far (from the
- * per-minute view), the latest estimated wait, and agents by state. Reads only today's partitions.
+ * What supervisors watch, per queue and channel: waiting now (hourly line cells of the last day),
+ * oldest wait (minute line cells of the last two hours), today so far (hourly cells), the latest
+ * estimated wait, and agents by state. Reads only small aggregates and the last day's agent events.
  */
 export async function realtimeSnapshot(store: AnalyticsStore, input: { orgId: string; timeZone: string; now: number; queues: RealtimeQueueInput[] }): Promise<RealtimeRow[]> {
   const db = store.database;
-  const params = { org: input.orgId, tz: input.timeZone, now: clickhouseTime(input.now), waiting_types: WAITING_TYPES };
-  const [today, waiting, agents] = await Promise.all([
-    store.client.query({
-      query: `
-        SELECT queue_id, channel, countMerge(offered) AS offered, countMerge(answered) AS answered, countMerge(abandoned) AS abandoned,
-          sumMerge(answer_wait_ms) AS wait_ms, sumForEachMerge(answered_within) AS within
-        FROM ${db}.queue_minute
-        WHERE org_id = {org:String} AND minute >= toStartOfDay(toDateTime({now:DateTime64(3, 'UTC')}), {tz:String})
-          AND minute <= toDateTime({now:DateTime64(3, 'UTC')}, 'UTC')
-        GROUP BY queue_id, channel`,
-      query_params: params,
-      format: 'JSONEachRow',
-    }),
-    store.client.query({
-      query: `
-        SELECT queue_id, channel, countIf(last_type IN {waiting_types:Array(String)}) AS waiting,
-          maxIf(wait_ms, last_type IN {waiting_types:Array(String)}) AS oldest_ms,
-          argMaxIf(estimate, arrived, arrived > 0) AS estimate
-        FROM (
-          SELECT contact_id,
-            argMax(queue_id, (at, event_id)) AS queue_id,
-            argMax(channel, (at, event_id)) AS channel,
-            argMax(type, (at, event_id)) AS last_type,
-            toUnixTimestamp64Milli(maxIf(at, type = 'contact.enqueued')) AS arrived,
-            toUnixTimestamp64Milli({now:DateTime64(3, 'UTC')}) - arrived AS wait_ms,
-            argMaxIf(estimated_wait_s, at, type = 'contact.enqueued') AS estimate
-          FROM ${db}.contact_events
-          WHERE org_id = {org:String} AND at >= {now:DateTime64(3, 'UTC')} - INTERVAL 1 DAY AND at <= {now:DateTime64(3, 'UTC')}
-          GROUP BY contact_id
-        )
-        GROUP BY queue_id, channel`,
-      query_params: params,
-      format: 'JSONEachRow',
-    }),
-    store.client.query({
-      query: `
-        SELECT queue_id, state, count() AS agents
-        FROM (
-          SELECT agent_id,
-            argMaxIf(state, (at, event_id), type = 'agent.state_changed') AS state,
-            argMaxIf(queue_ids, (at, event_id), type = 'agent.memberships_changed') AS queues
-          FROM ${db}.agent_events
-          WHERE org_id = {org:String} AND at >= {now:DateTime64(3, 'UTC')} - INTERVAL 1 DAY AND at <= {now:DateTime64(3, 'UTC')}
-          GROUP BY agent_id
-        )
-        ARRAY JOIN queues AS queue_id
-        WHERE state != ''
-        GROUP BY queue_id, state`,
-      query_params: params,
-      format: 'JSONEachRow',
-    }),
-  ]);
-  type TodayRow = { queue_id: string; channel: string; offered: string; answered: string; abandoned: string; wait_ms: string; within: string[] };
-  type WaitingRow = { queue_id: string; channel: string; waiting: string; oldest_ms: string; estimate: number };
-  const todayRows = await today.json<TodayRow>();
-  const waitingRows = await waiting.json<WaitingRow>();
-  const agentRows = await agents.json<{ queue_id: string; state: string; agents: string }>();
+  const params = { org: input.orgId, tz: input.timeZone, now: clickhouseTime(input.now) };
+  // One round trip: the four parts as branches of one UNION ALL, which ClickHouse runs in parallel.
+  const result = await store.client.query({
+    query: `
+      SELECT 'today' AS part, queue_id AS q, channel AS c,
+        toInt64(countMerge(offered)) AS a, toInt64(countMerge(answered)) AS b, toInt64(countMerge(abandoned)) AS d,
+        toInt64(sumMerge(answer_wait_ms)) AS e, sumForEachMerge(answered_within) AS within
+      FROM ${db}.queue_hour
+      -- Compared as DateTime (the columns' type): a DateTime64 expression would hide the primary key.
+      WHERE org_id = {org:String} AND minute >= toStartOfDay(toDateTime({now:DateTime64(3, 'UTC')}), {tz:String})
+        AND minute <= toDateTime({now:DateTime64(3, 'UTC')}, 'UTC')
+      GROUP BY queue_id, channel
+      UNION ALL
+      SELECT 'waiting', queue_id, channel, sum(entered) - sum(left_line), toInt64(argMaxMerge(latest_estimate)), 0, 0, CAST([] AS Array(UInt64))
+      FROM ${db}.queue_line_hour
+      WHERE org_id = {org:String} AND arrival >= toStartOfHour(toDateTime({now:DateTime64(3, 'UTC')}, 'UTC') - INTERVAL 1 DAY)
+      GROUP BY queue_id, channel
+      UNION ALL
+      SELECT 'oldest', queue_id, channel, toInt64(toUnixTimestamp(min(arrival))), toInt64(sum(in_line)), 0, 0, CAST([] AS Array(UInt64))
+      FROM (
+        SELECT queue_id, channel, arrival, sum(entered) - sum(left_line) AS in_line
+        FROM ${db}.queue_line_minute
+        WHERE org_id = {org:String} AND arrival >= toStartOfMinute(toDateTime({now:DateTime64(3, 'UTC')}, 'UTC') - INTERVAL ${OLDEST_WAIT_WINDOW_MS / 1000} SECOND)
+        GROUP BY queue_id, channel, arrival
+        HAVING in_line > 0
+      )
+      GROUP BY queue_id, channel
+      UNION ALL
+      SELECT 'agents', queue_id, state, toInt64(count()), 0, 0, 0, CAST([] AS Array(UInt64))
+      FROM (
+        SELECT agent_id,
+          argMaxIf(state, (at, event_id), type = 'agent.state_changed') AS state,
+          argMaxIf(queue_ids, (at, event_id), type = 'agent.memberships_changed') AS queues
+        FROM ${db}.agent_events
+        WHERE org_id = {org:String} AND at >= {now:DateTime64(3, 'UTC')} - INTERVAL 1 DAY AND at <= {now:DateTime64(3, 'UTC')}
+        GROUP BY agent_id
+      )
+      ARRAY JOIN queues AS queue_id
+      WHERE state != ''
+      GROUP BY queue_id, state`,
+    query_params: params,
+    format: 'JSONEachRow',
+  });
+  type Part = { part: 'today' | 'waiting' | 'oldest' | 'agents'; q: string; c: string; a: string; b: string; d: string; e: string; within: string[] };
+  const parts = await result.json<Part>();
+  const todayRows = parts.filter((p) => p.part === 'today').map((p) => ({ queue_id: p.q, channel: p.c, offered: p.a, answered: p.b, abandoned: p.d, wait_ms: p.e, within: p.within }));
+  const waitingRows = parts.filter((p) => p.part === 'waiting').map((p) => ({ queue_id: p.q, channel: p.c, waiting: p.a, estimate: Number(p.b) }));
+  const oldestRows = parts.filter((p) => p.part === 'oldest').map((p) => ({ queue_id: p.q, channel: p.c, oldest_arrival_ms: String(Number(p.a) * 1000), in_window: p.b }));
+  const agentRows = parts.filter((p) => p.part === 'agents').map((p) => ({ queue_id: p.q, state: p.c, agents: p.a }));
 
   const rows = new Map<string, RealtimeRow>();
   const row = (queueId: string, channel: string) => {
     const id = `${queueId}\u0000${channel}`;
     let r = rows.get(id);
     if (!r) {
-      r = { queueId, channel, waiting: 0, oldestWaitSeconds: 0, offeredToday: 0, answeredToday: 0, abandonedToday: 0, serviceLevelToday: null, asaSecondsToday: null, estimatedWaitSeconds: null, agents: {} };
+      r = { queueId, channel, waiting: 0, oldestWaitSeconds: 0, offeredToday: 0, answeredToday: 0, abandonedToday: 0, serviceLevelToday: null, asaSecondsToday: null, estimatedWaitSeconds: null, oldestBeyondWindow: false, agents: {} };
       rows.set(id, r);
     }
     return r;
@@ -110,9 +106,21 @@ export async function realtimeSnapshot(store: AnalyticsStore, input: { orgId: st
   }
   for (const w of waitingRows) {
     const r = row(w.queue_id, w.channel);
-    r.waiting = Number(w.waiting);
-    r.oldestWaitSeconds = r.waiting > 0 ? Math.round(Number(w.oldest_ms) / 1000) : 0;
+    r.waiting = Math.max(0, Number(w.waiting));
     r.estimatedWaitSeconds = w.estimate >= 0 ? Number(w.estimate) : null;
+  }
+  for (const o of oldestRows) {
+    const r = row(o.queue_id, o.channel);
+    if (r.waiting === 0) continue;
+    // Counted from the start of the minute the oldest contact joined: never less than its real wait.
+    r.oldestWaitSeconds = Math.round((input.now - Number(o.oldest_arrival_ms)) / 1000);
+    r.oldestBeyondWindow = r.waiting > Number(o.in_window);
+  }
+  for (const r of rows.values()) {
+    if (r.waiting > 0 && r.oldestWaitSeconds === 0) {
+      r.oldestWaitSeconds = OLDEST_WAIT_WINDOW_MS / 1000;
+      r.oldestBeyondWindow = true;
+    }
   }
   for (const a of agentRows) {
     for (const r of rows.values()) if (r.queueId === a.queue_id) r.agents[a.state] = Number(a.agents);

@@ -63,6 +63,10 @@ export interface RoutingDecision {
   tieBreak: string;
 }
 
+/**
+ * Events that take a contact out of its queue's line carry waitedMs (time since it joined that line),
+ * so views can count who is still waiting, and since when, without scanning raw events.
+ */
 interface ContactEventBase {
   at: number;
   contactId: string;
@@ -82,14 +86,14 @@ export type AcdEvent =
   | (ContactEventBase & { type: 'contact.connected'; agentId: string })
   | (ContactEventBase & { type: 'contact.held'; agentId: string })
   | (ContactEventBase & { type: 'contact.resumed'; agentId: string; heldMs: number })
-  | (ContactEventBase & { type: 'contact.transferred'; fromAgentId: string | null; toQueueId: string; toAgentId: string | null })
-  | (ContactEventBase & { type: 'contact.requeued'; fromAgentId: string; reason: 'agent-disconnected' | 'agent-unavailable' })
+  | (ContactEventBase & { type: 'contact.transferred'; fromAgentId: string | null; toQueueId: string; toAgentId: string | null; waitedMs: number })
+  | (ContactEventBase & { type: 'contact.requeued'; fromAgentId: string; reason: 'agent-disconnected' | 'agent-unavailable'; waitedMs: number })
   | (ContactEventBase & { type: 'contact.abandoned'; waitedMs: number; wasOffered: boolean })
-  | (ContactEventBase & { type: 'contact.overflowed'; toQueueId: string; reason: 'max-wait' | 'queue-full' | 'closed-hours' })
+  | (ContactEventBase & { type: 'contact.overflowed'; toQueueId: string; reason: 'max-wait' | 'queue-full' | 'closed-hours'; waitedMs: number })
   | (ContactEventBase & { type: 'contact.priority_changed'; priority: number; previousPriority: number })
   | (ContactEventBase & { type: 'contact.wrap_up_started'; agentId: string; endsAt: number | null })
   | (ContactEventBase & { type: 'contact.wrap_up_ended'; agentId: string; classification: string | null; reason: 'classified' | 'timer' })
-  | (ContactEventBase & { type: 'contact.closed'; reason: ContactClosedReason; agentId: string | null })
+  | (ContactEventBase & { type: 'contact.closed'; reason: ContactClosedReason; agentId: string | null; waitedMs: number })
   | { type: 'agent.status_changed'; at: number; agentId: string; status: AgentStatus; previousStatus: AgentStatus; reason: string | null }
   | { type: 'agent.state_changed'; at: number; agentId: string; state: AgentState; previousState: AgentState }
   | { type: 'agent.memberships_changed'; at: number; agentId: string; serviceRoleId: string | null; queueIds: string[]; by: 'service-role' | 'supervisor' }

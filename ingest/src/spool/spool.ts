@@ -47,6 +47,8 @@ export class Spool {
   private closed = false;
   private readonly sizes = new Map<number, number>();
   checkpoint: Checkpoint = { shipped: { segment: 1, offset: 0 }, inflight: null };
+  /** The in-memory checkpoint moved past what is on disk (see markShipped). */
+  checkpointDirty = false;
 
   private constructor(
     readonly dir: string,
@@ -118,6 +120,15 @@ export class Spool {
     }
   }
 
+  /**
+   * Records a shipped batch in memory only. Safe without a sync: until the next saveCheckpoint the
+   * disk still names that batch as in flight, and re-sending it after a crash reuses its token.
+   */
+  markShipped(position: SpoolPosition): void {
+    this.checkpoint = { shipped: position, inflight: null };
+    this.checkpointDirty = true;
+  }
+
   /** Persists the checkpoint atomically (write, sync, rename). */
   async saveCheckpoint(checkpoint: Checkpoint): Promise<void> {
     const file = path.join(this.dir, 'checkpoint.json');
@@ -131,6 +142,7 @@ export class Spool {
     }
     await rename(temp, file);
     this.checkpoint = checkpoint;
+    this.checkpointDirty = false;
     // Shipped, sealed segments are done with.
     for (const segment of [...this.sizes.keys()]) {
       if (segment < checkpoint.shipped.segment) {

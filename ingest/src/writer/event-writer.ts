@@ -1,3 +1,5 @@
+import { appendFile } from 'node:fs/promises';
+import path from 'node:path';
 import type { EventRecord } from '../catalogue/families.ts';
 import { Spool, type Checkpoint } from '../spool/spool.ts';
 import type { BatchTarget } from './batch-target.ts';
@@ -89,7 +91,8 @@ export class EventWriter {
   async append(records: EventRecord[]): Promise<void> {
     if (this.closing) throw new Error('the event writer is closing');
     if (records.length === 0) return;
-    const text = records.map((r) => `${JSON.stringify({ t: r.table, r: r.row })}\n`).join('');
+    // One line per event: the table, a tab, the row as JSON. Shipped as it is (no parse, no re-encode).
+    const text = records.map((r) => `${r.table}\t${JSON.stringify(r.row)}\n`).join('');
     await this.spool.append(Buffer.from(text));
     this.firstUnshippedAt ??= this.options.now();
     this.checkAlarm();
@@ -122,6 +125,7 @@ export class EventWriter {
     this.stopped = true;
     this.wake?.();
     await this.loop;
+    if (this.spool.checkpointDirty) await this.spool.saveCheckpoint(this.spool.checkpoint);
     await this.spool.close();
   }
 
@@ -168,6 +172,7 @@ export class EventWriter {
       }
       const pendingBytes = this.spool.segmentSize(segment) - offset;
       if (pendingBytes <= 0 && !checkpoint.inflight) {
+        if (this.spool.checkpointDirty) await this.spool.saveCheckpoint(this.spool.checkpoint);
         this.resolveFlushWaiters();
         this.firstUnshippedAt = null;
         await this.sleep(this.options.flushIntervalMs);
@@ -213,7 +218,8 @@ export class EventWriter {
         this.stats.shippedEvents += lines.length;
         this.stats.shippedBatches += 1;
         this.stats.lastShippedAt = this.options.now();
-        await this.spool.saveCheckpoint({ shipped: { segment, offset: to }, inflight: null });
+        // One sync per batch: "shipped" is persisted with the next batch's in-flight record (or when idle).
+        this.spool.markShipped({ segment, offset: to });
         offset = to;
         this.firstUnshippedAt = this.spool.segmentSize(segment) > to || this.spool.isSealed(segment) ? this.options.now() : null;
         this.checkAlarm();
@@ -236,12 +242,23 @@ export class EventWriter {
   }
 
   private async ship(segment: number, from: number, to: number, lines: string[]): Promise<void> {
-    const byTable = new Map<string, Record<string, unknown>[]>();
+    const byTable = new Map<string, string[]>();
+    const rejected: string[] = [];
     for (const line of lines) {
-      const { t, r } = JSON.parse(line) as { t: string; r: Record<string, unknown> };
-      let rows = byTable.get(t);
-      if (!rows) byTable.set(t, (rows = []));
-      rows.push(r);
+      const tab = line.indexOf('\t');
+      const table = line.slice(0, tab);
+      if (tab <= 0 || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(table) || line[tab + 1] !== '{') {
+        rejected.push(line);
+        continue;
+      }
+      let rows = byTable.get(table);
+      if (!rows) byTable.set(table, (rows = []));
+      rows.push(line.slice(tab + 1));
+    }
+    if (rejected.length > 0) {
+      // A line that is not "table<TAB>{row}" would fail its batch for ever: set it aside, loudly, instead.
+      await appendFile(path.join(this.options.dir, 'rejected.ndjson'), rejected.map((l) => `${l}\n`).join(''));
+      this.options.logger.error({ lines: rejected.length, file: 'rejected.ndjson' }, 'spooled lines that are not events were set aside');
     }
     for (const [table, rows] of byTable) {
       // Deterministic: the same spool range always gives the same token, so a retry is dropped as a duplicate.
