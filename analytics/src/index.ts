@@ -8,3 +8,4 @@ export { METRIC_PARAMETERS, defaultParameters, type MetricParameters, type Metri
 export { historicalReport, toCsv, GRANULARITIES, DIMENSIONS, type Granularity, type Dimension, type HistoricalQuery, type HistoricalResult, type HistoricalRow } from './reports/historical.ts';
 export { realtimeSnapshot, type RealtimeRow, type RealtimeQueueInput } from './reports/realtime.ts';
 export { runOpenSql, qualifyTables, OpenSqlError, ANALYST_TABLES, type OpenSqlResult } from './reports/open-sql.ts';
+export { retentionDays, setRetention, RETENTION_TABLES } from './clickhouse/retention.ts';

@@ -2,6 +2,9 @@ import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import {
   ANALYST_TABLES,
+  RETENTION_TABLES,
+  retentionDays,
+  setRetention,
   DIMENSIONS,
   GRANULARITIES,
   historicalReport,
@@ -157,6 +160,30 @@ export async function reportsRoutes(app: FastifyInstance, options: ReportsOption
     }
     return { from, to, timeZone, granularity: q.granularity ?? 'day', dimension: q.dimension ?? 'none', labels: await labelsFor(db, orgId, q.dimension ?? 'none'), ...result };
   });
+
+  app.get('/api/config/retention', { config: { access: onlyRoles('admin') } }, async () => ({ days: await retentionDays(analytics) }));
+
+  app.put<{ Body: Record<string, number> }>(
+    '/api/config/retention',
+    {
+      config: { access: onlyRoles('admin') },
+      schema: {
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          minProperties: 1,
+          properties: Object.fromEntries(RETENTION_TABLES.map((t) => [t, { type: 'integer', minimum: 1, maximum: 36_500 }])),
+        },
+      },
+    },
+    async (request) => {
+      const auth = request.auth!;
+      const before = await retentionDays(analytics);
+      for (const [table, days] of Object.entries(request.body)) await setRetention(analytics, table, days);
+      await audit.record({ orgId: auth.orgId, actorUserId: auth.userId, actorUsername: auth.username, action: 'config.retention_changed', ip: request.ip, details: { days: request.body, previous: before } });
+      return { days: await retentionDays(analytics) };
+    },
+  );
 
   app.get('/api/reports/realtime', { config: { access: REALTIME_READERS } }, async (request) => feed.snapshot(request.auth!.orgId));
 

@@ -116,6 +116,23 @@ describe('reports over HTTP and WebSocket', () => {
     expect(statuses).toEqual([403, 401]);
   });
 
+  it('lets an admin set how long each event table keeps its rows, audited', async () => {
+    const admin = await t.signIn('admin');
+    const before = (await t.call('GET', '/api/config/retention', { as: admin })).json().days;
+    expect(before).toMatchObject({ contact_events: 732, routing_decisions: 180, audit_entries: 1098 });
+    const changed = await t.call('PUT', '/api/config/retention', { as: admin, body: { routing_decisions: 30, contact_events: 400 } });
+    expect(changed.statusCode).toBe(200);
+    expect(changed.json().days).toMatchObject({ routing_decisions: 30, contact_events: 400, agent_events: 732 });
+    for (const body of [{ routing_decisions: 0 }, { nope: 3 }, {}, { contact_events: 1.5 }]) {
+      const bad = await t.call('PUT', '/api/config/retention', { as: admin, body });
+      expect(bad.statusCode, JSON.stringify(body)).toBe(400);
+    }
+    expect((await t.call('GET', '/api/config/retention', { as: admin })).json().days.routing_decisions).toBe(30);
+    expect((await t.call('PUT', '/api/config/retention', { as: analyst, body: { routing_decisions: 10 } })).statusCode).toBe(403);
+    const [entry] = (await t.call('GET', '/api/audit?action=config.retention_changed', { as: admin })).json().items;
+    expect(entry.details).toMatchObject({ days: { routing_decisions: 30, contact_events: 400 }, previous: { routing_decisions: 180 } });
+  });
+
   describe('open SQL for analysts', () => {
     const sql = (text: string, as = analyst) => t.call('POST', '/api/reports/sql', { as, body: { sql: text } });
 
