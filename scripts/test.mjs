@@ -37,6 +37,8 @@ const stopCluster = () => cluster?.stop();
 process.on('SIGINT', () => { stopCluster(); process.exit(130); });
 process.on('SIGTERM', () => { stopCluster(); process.exit(143); });
 
+// A report from an earlier run must never speak for this one.
+rmSync(reportFile, { force: true });
 try {
   ensureDependencies();
   say('lint');

@@ -78,9 +78,9 @@ export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
   });
   // Shutdown in order: stop pushing, ship what is spooled (bounded), then close the stores.
   let writer: EventWriter | undefined;
-  let feed: RealtimeFeed | undefined;
+  const feed = new RealtimeFeed(analytics, (orgId) => organisationContext(oltp.db, orgId), now, (error) => app.log.error({ err: error }, 'realtime snapshot failed'));
   app.addHook('onClose', async () => {
-    feed?.close();
+    feed.close();
     await writer?.close();
     if (ownsOltp) await oltp.close();
     if (ownsAnalytics) await analytics.close();
@@ -96,7 +96,7 @@ export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
       ...options.writer,
       onShipped: (events) => {
         options.writer?.onShipped?.(events);
-        feed?.changed();
+        feed.changed();
       },
     });
     if (config.demoSeed) {
@@ -122,8 +122,6 @@ export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
   const audit = new AuditLog(oltp.db, now);
   const sessions = new SessionStore(oltp.db, { idleMs: config.sessionIdleMinutes * 60_000, maxMs: config.sessionMaxHours * 3_600_000 }, now);
   const passwordCost = options.passwordCost ?? 'standard';
-
-  feed = new RealtimeFeed(analytics, (orgId) => organisationContext(oltp.db, orgId), now, (error) => app.log.error({ err: error }, 'realtime snapshot failed'));
 
   await app.register(cookie);
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });

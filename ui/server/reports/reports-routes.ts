@@ -24,7 +24,8 @@ import { onlyRoles } from '../access.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import { AppError, errors } from '../errors.ts';
 import type { Database } from '../stores/oltp/schema.ts';
-import { RealtimeFeed, type QueueInfo } from './realtime-feed.ts';
+import type { RealtimeFeed} from './realtime-feed.ts';
+import { type QueueInfo } from './realtime-feed.ts';
 
 export const REPORT_READERS = onlyRoles('analyst', 'supervisor', 'admin');
 const REALTIME_READERS = onlyRoles('supervisor', 'analyst', 'admin');
