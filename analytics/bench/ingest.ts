@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { clickhouseTarget, EventWriter, FAMILIES, type EventRecord } from '@cc/ingest';
+import { clickhouseTarget, CONTACT_DEFAULTS, EventWriter, FAMILIES, type EventRecord } from '@cc/ingest';
 import { clickhouseMigrations, createAnalyticsStore, migrateClickHouse, realtimeSnapshot } from '../src/index.ts';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 300_000);
@@ -24,23 +24,16 @@ const records: EventRecord[] = Array.from({ length: EVENTS }, (_, i) => ({
     type: types[i % types.length]!,
     version: 1,
     ingested_at: start + i * 10,
+    ...CONTACT_DEFAULTS,
     contact_id: `c${Math.floor(i / 5)}`,
     queue_id: `q${i % 50}`,
     channel: i % 3 === 0 ? 'voice' : 'chat',
     agent_id: `a${i % 400}`,
     customer_id: `cust${i % 5000}`,
-    offer_id: '',
-    priority: 0,
     position: 1,
     estimated_wait_s: 20,
     enqueued_at: start + i * 10,
     waited_ms: (i * 7919) % 60_000,
-    held_ms: 0,
-    reason: '',
-    classification: '',
-    to_queue_id: '',
-    ring_all: false,
-    was_offered: false,
   },
 }));
 

@@ -4,7 +4,7 @@ export type * from './catalogue/acd-events.ts';
 export { COLUMN_TYPES, ENVELOPE, type ColumnKind, type Envelope } from './catalogue/columns.ts';
 export { FAMILIES, createTableStatement, describeFamilies } from './catalogue/families.ts';
 export type { AgentRow, AuditRow, ContactRow, EventRecord, Family, FamilyName, RoutingRow, RowOf, SurveyRow } from './catalogue/families.ts';
-export { acdEventToRecord } from './catalogue/acd-rows.ts';
+export { acdEventToRecord, CONTACT_DEFAULTS } from './catalogue/acd-rows.ts';
 export { Spool, SpoolFullError, type SpoolPosition } from './spool/spool.ts';
 export { EventWriter, type EventWriterOptions, type WriterState, type WriterStatus, type WriterLogger } from './writer/event-writer.ts';
 export { clickhouseTarget, type BatchTarget, type CommandingClient } from './writer/batch-target.ts';

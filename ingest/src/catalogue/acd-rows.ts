@@ -2,7 +2,8 @@ import type { AcdEvent } from './acd-events.ts';
 import type { Envelope } from './columns.ts';
 import { FAMILIES, type AgentRow, type ContactRow, type EventRecord, type RoutingRow } from './families.ts';
 
-const CONTACT_DEFAULTS = {
+/** A contact row's own columns at their empty values; producers fill in what their event has. */
+export const CONTACT_DEFAULTS = {
   agent_id: '',
   customer_id: '',
   offer_id: '',
@@ -17,7 +18,7 @@ const CONTACT_DEFAULTS = {
   to_queue_id: '',
   ring_all: false,
   was_offered: false,
-};
+} as const;
 
 /** Turns one ACD event into the row of its family, with the envelope the producer stamps. */
 export function acdEventToRecord(event: AcdEvent, envelope: Omit<Envelope, 'at' | 'type' | 'version'>): EventRecord {
