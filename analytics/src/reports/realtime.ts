@@ -19,13 +19,13 @@ export interface RealtimeRow {
   serviceLevelToday: number | null;
   asaSecondsToday: number | null;
   estimatedWaitSeconds: number | null;
-  /** True when someone has waited longer than the two hours the oldest-wait search looks back. */
+  /** True when someone has waited longer than the day the line is searched back. */
   oldestBeyondWindow: boolean;
   agents: Record<string, number>;
 }
 
-/** How far back the oldest-wait search looks, minute by minute. */
-export const OLDEST_WAIT_WINDOW_MS = 2 * 3600_000;
+/** How far back the line is searched: a contact waiting longer is reported as waiting this long, flagged. */
+export const OLDEST_WAIT_WINDOW_MS = 24 * 3600_000;
 
 /**
  * What supervisors watch, per queue and channel: waiting now (hourly line cells of the last day),
@@ -38,6 +38,17 @@ export async function realtimeSnapshot(store: AnalyticsStore, input: { orgId: st
   // One round trip: the four parts as branches of one UNION ALL, which ClickHouse runs in parallel.
   const result = await store.client.query({
     query: `
+      WITH oldest_hours AS (
+        SELECT queue_id, channel, min(arrival) AS h
+        FROM (
+          SELECT queue_id, channel, arrival, sum(entered) - sum(left_line) AS in_line
+          FROM ${db}.queue_line_hour
+          WHERE org_id = {org:String} AND arrival >= toStartOfHour(toDateTime({now:DateTime64(3, 'UTC')}, 'UTC') - INTERVAL 1 DAY)
+          GROUP BY queue_id, channel, arrival
+          HAVING in_line > 0
+        )
+        GROUP BY queue_id, channel
+      )
       SELECT 'today' AS part, queue_id AS q, channel AS c,
         toInt64(countMerge(offered)) AS a, toInt64(countMerge(answered)) AS b, toInt64(countMerge(abandoned)) AS d,
         toInt64(sumMerge(answer_wait_ms)) AS e, sumForEachMerge(answered_within) AS within
@@ -54,9 +65,13 @@ export async function realtimeSnapshot(store: AnalyticsStore, input: { orgId: st
       UNION ALL
       SELECT 'oldest', queue_id, channel, toInt64(toUnixTimestamp(min(arrival))), toInt64(sum(in_line)), 0, 0, CAST([] AS Array(UInt64))
       FROM (
+        -- Two levels: the hourly cells name each queue's oldest hour with someone still in line;
+        -- only that hour's minute cells are read to find the minute.
         SELECT queue_id, channel, arrival, sum(entered) - sum(left_line) AS in_line
         FROM ${db}.queue_line_minute
-        WHERE org_id = {org:String} AND arrival >= toStartOfMinute(toDateTime({now:DateTime64(3, 'UTC')}, 'UTC') - INTERVAL ${OLDEST_WAIT_WINDOW_MS / 1000} SECOND)
+        WHERE org_id = {org:String}
+          AND arrival >= (SELECT min(h) FROM oldest_hours) AND arrival < (SELECT max(h) FROM oldest_hours) + INTERVAL 1 HOUR
+          AND (queue_id, channel, toStartOfHour(arrival)) IN (SELECT queue_id, channel, h FROM oldest_hours)
         GROUP BY queue_id, channel, arrival
         HAVING in_line > 0
       )
