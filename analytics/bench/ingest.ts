@@ -66,22 +66,36 @@ const rawRowsPerSecond = Math.round(EVENTS / rawSeconds);
 console.log(`raw client.insert:  ${EVENTS} rows in ${rawSeconds.toFixed(2)} s = ${rawRowsPerSecond} rows/s`);
 console.log(`through the writer: ${EVENTS} events durable in ${durableSeconds.toFixed(2)} s, in ClickHouse in ${writerSeconds.toFixed(2)} s = ${eventsPerSecond} events/s (${landed} rows landed)`);
 
-// Realtime over 10 million events: 30 days, 200 queues, three channels; "now" is in the last day.
+// Realtime over 10 million events: 2 million contacts over the 30 days before "now", 200 queues,
+// three channels, each a real lifecycle — enqueued, ringing, answered after its wait (or abandoned,
+// one in ten), connected, closed three minutes later — and nothing dated after "now", as in a live
+// system: the contacts of the last minutes are still in line.
 began = performance.now();
 const day = 86_400_000;
+const now = start;
+const spacing = Math.floor((30 * day) / (BIG / 5));
 await store.client.command({
   query: `INSERT INTO bench.contact_events
-    SELECT generateUUIDv4(), 'big', fromUnixTimestamp64Milli(toInt64(${start - 29 * day} + number * ${Math.floor((30 * day) / BIG)})),
-      ['contact.enqueued', 'contact.offered', 'contact.offer_accepted', 'contact.abandoned', 'contact.closed'][number % 5 + 1], 1, now64(3),
-      concat('c', toString(intDiv(number, 5))), concat('q', toString(number % 200)), ['voice', 'chat', 'email'][number % 3 + 1],
-      concat('a', toString(number % 2000)), concat('cust', toString(number % 100000)), '', 0, 1, 30,
-      fromUnixTimestamp64Milli(toInt64(${start - 29 * day} + number * ${Math.floor((30 * day) / BIG)})),
-      (number * 7919) % 120000, 0, '', '', '', false, false
-    FROM numbers(${BIG})`,
+    SELECT event_id, org_id, at, type, 1, now64(3), contact_id, queue_id, channel, agent_id, '', '', 0, 1, 30, enqueued, waited, 0, reason, '', '', false, false
+    FROM (
+      SELECT generateUUIDv4() AS event_id, 'big' AS org_id,
+        intDiv(number, 5) AS k, number % 5 AS e, k % 10 = 0 AS gave_up,
+        toInt64(${now - 30 * day} + k * ${spacing}) AS t0,
+        toInt64((k * 7919) % 120000) AS wait_ms,
+        fromUnixTimestamp64Milli(t0) AS enqueued,
+        fromUnixTimestamp64Milli(t0 + [0, intDiv(wait_ms, 2), wait_ms, wait_ms, if(gave_up, wait_ms, wait_ms + 180000)][e + 1]) AS at,
+        [ 'contact.enqueued', 'contact.offered', if(gave_up, 'contact.abandoned', 'contact.offer_accepted'),
+          if(gave_up, 'contact.closed', 'contact.connected'), if(gave_up, 'contact.offer_withdrawn', 'contact.closed') ][e + 1] AS type,
+        if(e = 2, wait_ms, 0) AS waited,
+        multiIf(e = 3 AND gave_up, 'abandoned', e = 4 AND NOT gave_up, 'handled', '') AS reason,
+        concat('c', toString(k)) AS contact_id, concat('q', toString(k % 200)) AS queue_id,
+        ['voice', 'chat', 'email'][k % 3 + 1] AS channel, concat('a', toString(k % 2000)) AS agent_id
+      FROM numbers(${BIG})
+    )
+    WHERE at <= fromUnixTimestamp64Milli(toInt64(${now}))`,
 });
 const loadSeconds = (performance.now() - began) / 1000;
 const queues = Array.from({ length: 200 }, (_, q) => ({ id: `q${q}`, slThresholdSeconds: 20 }));
-const now = start + day / 2;
 const measure = async () => {
   await realtimeSnapshot(store, { orgId: 'big', timeZone: 'Europe/Helsinki', now, queues });
   const latencies: number[] = [];

@@ -1,3 +1,4 @@
+import { TupleParam } from '@clickhouse/client';
 import type { AnalyticsStore } from '../clickhouse/analytics-store.ts';
 import { MINUTE_THRESHOLDS } from '../migrations/index.ts';
 import { clickhouseTime } from '../clickhouse/time.ts';
@@ -28,9 +29,10 @@ export interface RealtimeRow {
 export const OLDEST_WAIT_WINDOW_MS = 24 * 3600_000;
 
 /**
- * What supervisors watch, per queue and channel: waiting now (hourly line cells of the last day),
- * oldest wait (minute line cells of the last two hours), today so far (hourly cells), the latest
- * estimated wait, and agents by state. Reads only small aggregates and the last day's agent events.
+ * What supervisors watch, per queue and channel: waiting now and each queue's oldest occupied hour
+ * (hourly line cells of the last day), the oldest wait to the minute (that hour's minute cells only,
+ * in a second round trip when anyone waits), today so far (hourly cells), the latest estimated wait,
+ * and agents by state.
  */
 export async function realtimeSnapshot(store: AnalyticsStore, input: { orgId: string; timeZone: string; now: number; queues: RealtimeQueueInput[] }): Promise<RealtimeRow[]> {
   const db = store.database;
@@ -38,17 +40,6 @@ export async function realtimeSnapshot(store: AnalyticsStore, input: { orgId: st
   // One round trip: the four parts as branches of one UNION ALL, which ClickHouse runs in parallel.
   const result = await store.client.query({
     query: `
-      WITH oldest_hours AS (
-        SELECT queue_id, channel, min(arrival) AS h
-        FROM (
-          SELECT queue_id, channel, arrival, sum(entered) - sum(left_line) AS in_line
-          FROM ${db}.queue_line_hour
-          WHERE org_id = {org:String} AND arrival >= toStartOfHour(toDateTime({now:DateTime64(3, 'UTC')}, 'UTC') - INTERVAL 1 DAY)
-          GROUP BY queue_id, channel, arrival
-          HAVING in_line > 0
-        )
-        GROUP BY queue_id, channel
-      )
       SELECT 'today' AS part, queue_id AS q, channel AS c,
         toInt64(countMerge(offered)) AS a, toInt64(countMerge(answered)) AS b, toInt64(countMerge(abandoned)) AS d,
         toInt64(sumMerge(answer_wait_ms)) AS e, sumForEachMerge(answered_within) AS within
@@ -58,22 +49,12 @@ export async function realtimeSnapshot(store: AnalyticsStore, input: { orgId: st
         AND minute <= toDateTime({now:DateTime64(3, 'UTC')}, 'UTC')
       GROUP BY queue_id, channel
       UNION ALL
-      SELECT 'waiting', queue_id, channel, sum(entered) - sum(left_line), toInt64(argMaxMerge(latest_estimate)), 0, 0, CAST([] AS Array(UInt64))
-      FROM ${db}.queue_line_hour
-      WHERE org_id = {org:String} AND arrival >= toStartOfHour(toDateTime({now:DateTime64(3, 'UTC')}, 'UTC') - INTERVAL 1 DAY)
-      GROUP BY queue_id, channel
-      UNION ALL
-      SELECT 'oldest', queue_id, channel, toInt64(toUnixTimestamp(min(arrival))), toInt64(sum(in_line)), 0, 0, CAST([] AS Array(UInt64))
+      SELECT 'waiting', queue_id, channel, sum(in_line), toInt64(argMaxMerge(estimate)), toInt64(toUnixTimestamp(minIf(arrival, in_line > 0))), 0, CAST([] AS Array(UInt64))
       FROM (
-        -- Two levels: the hourly cells name each queue's oldest hour with someone still in line;
-        -- only that hour's minute cells are read to find the minute.
-        SELECT queue_id, channel, arrival, sum(entered) - sum(left_line) AS in_line
-        FROM ${db}.queue_line_minute
-        WHERE org_id = {org:String}
-          AND arrival >= (SELECT min(h) FROM oldest_hours) AND arrival < (SELECT max(h) FROM oldest_hours) + INTERVAL 1 HOUR
-          AND (queue_id, channel, toStartOfHour(arrival)) IN (SELECT queue_id, channel, h FROM oldest_hours)
+        SELECT queue_id, channel, arrival, sum(entered) - sum(left_line) AS in_line, argMaxMergeState(latest_estimate) AS estimate
+        FROM ${db}.queue_line_hour
+        WHERE org_id = {org:String} AND arrival >= toStartOfHour(toDateTime({now:DateTime64(3, 'UTC')}, 'UTC') - INTERVAL 1 DAY)
         GROUP BY queue_id, channel, arrival
-        HAVING in_line > 0
       )
       GROUP BY queue_id, channel
       UNION ALL
@@ -95,8 +76,34 @@ export async function realtimeSnapshot(store: AnalyticsStore, input: { orgId: st
   type Part = { part: 'today' | 'waiting' | 'oldest' | 'agents'; q: string; c: string; a: string; b: string; d: string; e: string; within: string[] };
   const parts = await result.json<Part>();
   const todayRows = parts.filter((p) => p.part === 'today').map((p) => ({ queue_id: p.q, channel: p.c, offered: p.a, answered: p.b, abandoned: p.d, wait_ms: p.e, within: p.within }));
-  const waitingRows = parts.filter((p) => p.part === 'waiting').map((p) => ({ queue_id: p.q, channel: p.c, waiting: p.a, estimate: Number(p.b) }));
-  const oldestRows = parts.filter((p) => p.part === 'oldest').map((p) => ({ queue_id: p.q, channel: p.c, oldest_arrival_ms: String(Number(p.a) * 1000), in_window: p.b }));
+  const waitingRows = parts.filter((p) => p.part === 'waiting').map((p) => ({ queue_id: p.q, channel: p.c, waiting: p.a, estimate: Number(p.b), oldestHour: Number(p.d) }));
+  // Second round trip, only when someone waits: the minute cells of each queue's oldest occupied hour.
+  const occupied = waitingRows.filter((w) => Number(w.waiting) > 0 && w.oldestHour > 0);
+  let oldestRows: { queue_id: string; channel: string; oldest_arrival_ms: string; in_window: string }[] = [];
+  if (occupied.length > 0) {
+    const hours = occupied.map((w) => w.oldestHour);
+    const minutes = await store.client.query({
+      query: `
+        SELECT queue_id, channel, toUnixTimestamp(min(arrival)) * 1000 AS oldest_arrival_ms, sum(in_line) AS in_window
+        FROM (
+          SELECT queue_id, channel, arrival, sum(entered) - sum(left_line) AS in_line
+          FROM ${db}.queue_line_minute
+          WHERE org_id = {org:String} AND arrival >= toDateTime({from:UInt32}, 'UTC') AND arrival < toDateTime({to:UInt32}, 'UTC')
+            AND (queue_id, channel, toUnixTimestamp(toStartOfHour(arrival))) IN {cells:Array(Tuple(String, String, UInt32))}
+          GROUP BY queue_id, channel, arrival
+          HAVING in_line > 0
+        )
+        GROUP BY queue_id, channel`,
+      query_params: {
+        org: input.orgId,
+        from: Math.min(...hours),
+        to: Math.max(...hours) + 3600,
+        cells: occupied.map((w) => new TupleParam([w.queue_id, w.channel, w.oldestHour])),
+      },
+      format: 'JSONEachRow',
+    });
+    oldestRows = await minutes.json();
+  }
   const agentRows = parts.filter((p) => p.part === 'agents').map((p) => ({ queue_id: p.q, state: p.c, agents: p.a }));
 
   const rows = new Map<string, RealtimeRow>();
@@ -129,7 +136,6 @@ export async function realtimeSnapshot(store: AnalyticsStore, input: { orgId: st
     if (r.waiting === 0) continue;
     // Counted from the start of the minute the oldest contact joined: never less than its real wait.
     r.oldestWaitSeconds = Math.round((input.now - Number(o.oldest_arrival_ms)) / 1000);
-    r.oldestBeyondWindow = r.waiting > Number(o.in_window);
   }
   for (const r of rows.values()) {
     if (r.waiting > 0 && r.oldestWaitSeconds === 0) {
