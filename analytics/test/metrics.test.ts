@@ -178,6 +178,14 @@ describe('metrics on a scripted morning, against values worked out by hand', () 
     expect(all.rows[0]!.values.contacts_per_agent_hour).toBeCloseTo(3 / 2, 10);
   });
 
+  it('does not count agent time past now when the period runs into the future', async () => {
+    const report = await historicalReport(store, { ...period, now: s(400), granularity: 'total', dimension: 'agent', metrics: ['occupancy', 'staffed_hours'] });
+    const a1 = report.rows.find((r) => r.key === 'a1')!.values;
+    // At t=400: a1 handled 300 s and was available and idle or ringing 5 + 5 + (400 − 310) = 100 s.
+    expect(a1.occupancy).toBeCloseTo(300 / 400, 10);
+    expect(a1.staffed_hours).toBeCloseTo(400 / 3600, 10);
+  });
+
   it('teams come from the agent mapping', async () => {
     const byTeam = await historicalReport(store, { ...period, granularity: 'total', dimension: 'team', metrics: ['answered', 'occupancy'], teams: { a1: 'Helsinki', a2: 'Tampere' } });
     // Answered by the answering agent: a1 answered c1 and c5 (in sales); a2 answered c2 and c5 (in support).

@@ -48,22 +48,23 @@ export function segmentsSql(db: string): string {
 
 /**
  * Agent time as intervals between consecutive status/state events, each with the status and state
- * in force (carried forward), clipped to the period and attributed to the bucket where it starts.
+ * in force (carried forward), clipped to the period and to now ({until}: nobody is staffed in the
+ * future), and attributed to the bucket where it starts.
  */
 export function agentTimeSql(db: string): string {
   return `
     SELECT agent_id, at_start AS bucket_time, status_now, state_now,
-      greatest(0, toUnixTimestamp64Milli(least(next_at, {to:DateTime64(3, 'UTC')})) - toUnixTimestamp64Milli(greatest(at_start, {from:DateTime64(3, 'UTC')}))) AS duration_ms
+      greatest(0, toUnixTimestamp64Milli(least(next_at, {until:DateTime64(3, 'UTC')})) - toUnixTimestamp64Milli(greatest(at_start, {from:DateTime64(3, 'UTC')}))) AS duration_ms
     FROM (
       SELECT agent_id, at AS at_start,
-        leadInFrame(at, 1, {to:DateTime64(3, 'UTC')}) OVER (PARTITION BY agent_id ORDER BY at, event_id ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS next_at,
+        leadInFrame(at, 1, {until:DateTime64(3, 'UTC')}) OVER (PARTITION BY agent_id ORDER BY at, event_id ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS next_at,
         anyLast(nullIf(status, '')) OVER (PARTITION BY agent_id ORDER BY at, event_id ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS status_now,
         anyLast(nullIf(state, '')) OVER (PARTITION BY agent_id ORDER BY at, event_id ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS state_now
       FROM ${db}.agent_events
       WHERE org_id = {org:String}
         AND type IN ('agent.status_changed', 'agent.state_changed')
         AND at >= {from:DateTime64(3, 'UTC')} - INTERVAL 1 DAY
-        AND at < {to:DateTime64(3, 'UTC')}
+        AND at < {until:DateTime64(3, 'UTC')}
     )
     WHERE next_at > {from:DateTime64(3, 'UTC')}`;
 }

@@ -27,6 +27,8 @@ export interface HistoricalQuery {
   /** agent id → team name, for the team dimension. */
   teams?: Record<string, string>;
   queueIds?: string[];
+  /** The present: agent time is not counted past it (default: the end of the period). */
+  now?: number;
   /** Only contacts that arrived inside these hours (holiday dates excluded). */
   businessHours?: { weekly: WeeklyHours[]; holidays: string[] } | null;
 }
@@ -106,6 +108,7 @@ export async function historicalReport(store: AnalyticsStore, query: HistoricalQ
     org: query.orgId,
     from: clickhouseTime(query.from),
     to: clickhouseTime(query.to),
+    until: clickhouseTime(Math.min(query.to, query.now ?? query.to)),
     tz: query.timeZone,
     team_agents: teams.map(([agent]) => agent),
     team_names: teams.map(([, team]) => team),

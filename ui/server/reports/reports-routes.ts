@@ -145,6 +145,7 @@ export async function reportsRoutes(app: FastifyInstance, options: ReportsOption
       orgId,
       from,
       to,
+      now: options.now(),
       timeZone,
       granularity: q.granularity ?? 'day',
       dimension: q.dimension ?? 'none',
