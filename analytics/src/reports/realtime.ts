@@ -27,6 +27,7 @@ export interface RealtimeRow {
 
 /** How far back the line is searched: a contact waiting longer is reported as waiting this long, flagged. */
 export const OLDEST_WAIT_WINDOW_MS = 24 * 3600_000;
+const WINDOW_SECONDS = OLDEST_WAIT_WINDOW_MS / 1000;
 
 /**
  * What supervisors watch, per queue and channel: waiting now and each queue's oldest occupied hour
@@ -37,7 +38,7 @@ export const OLDEST_WAIT_WINDOW_MS = 24 * 3600_000;
 export async function realtimeSnapshot(store: AnalyticsStore, input: { orgId: string; timeZone: string; now: number; queues: RealtimeQueueInput[] }): Promise<RealtimeRow[]> {
   const db = store.database;
   const params = { org: input.orgId, tz: input.timeZone, now: clickhouseTime(input.now) };
-  // One round trip: the four parts as branches of one UNION ALL, which ClickHouse runs in parallel.
+  // One round trip: the parts as branches of one UNION ALL, which ClickHouse runs in parallel.
   const result = await store.client.query({
     query: `
       SELECT 'today' AS part, queue_id AS q, channel AS c,
@@ -53,7 +54,7 @@ export async function realtimeSnapshot(store: AnalyticsStore, input: { orgId: st
       FROM (
         SELECT queue_id, channel, arrival, sum(entered) - sum(left_line) AS in_line, argMaxMergeState(latest_estimate) AS estimate
         FROM ${db}.queue_line_hour
-        WHERE org_id = {org:String} AND arrival >= toStartOfHour(toDateTime({now:DateTime64(3, 'UTC')}, 'UTC') - INTERVAL 1 DAY)
+        WHERE org_id = {org:String} AND arrival >= toStartOfHour(toDateTime({now:DateTime64(3, 'UTC')}, 'UTC') - INTERVAL ${WINDOW_SECONDS} SECOND)
         GROUP BY queue_id, channel, arrival
       )
       GROUP BY queue_id, channel
@@ -73,18 +74,50 @@ export async function realtimeSnapshot(store: AnalyticsStore, input: { orgId: st
     query_params: params,
     format: 'JSONEachRow',
   });
-  type Part = { part: 'today' | 'waiting' | 'oldest' | 'agents'; q: string; c: string; a: string; b: string; d: string; e: string; within: string[] };
+  type Part = { part: 'today' | 'waiting' | 'agents'; q: string; c: string; a: string; b: string; d: string; e: string; within: string[] };
   const parts = await result.json<Part>();
-  const todayRows = parts.filter((p) => p.part === 'today').map((p) => ({ queue_id: p.q, channel: p.c, offered: p.a, answered: p.b, abandoned: p.d, wait_ms: p.e, within: p.within }));
-  const waitingRows = parts.filter((p) => p.part === 'waiting').map((p) => ({ queue_id: p.q, channel: p.c, waiting: p.a, estimate: Number(p.b), oldestHour: Number(p.d) }));
+
+  const rows = new Map<string, RealtimeRow>();
+  const row = (queueId: string, channel: string) => {
+    const id = `${queueId}\u0000${channel}`;
+    let r = rows.get(id);
+    if (!r) {
+      r = { queueId, channel, waiting: 0, oldestWaitSeconds: 0, offeredToday: 0, answeredToday: 0, abandonedToday: 0, serviceLevelToday: null, asaSecondsToday: null, estimatedWaitSeconds: null, oldestBeyondWindow: false, agents: {} };
+      rows.set(id, r);
+    }
+    return r;
+  };
+  const thresholds = new Map(input.queues.map((q) => [q.id, q.slThresholdSeconds]));
+  const agentsByQueue = new Map<string, Record<string, number>>();
+  const oldestHours = new Map<RealtimeRow, number>();
+  for (const p of parts) {
+    if (p.part === 'agents') {
+      const states = agentsByQueue.get(p.q) ?? {};
+      states[p.c] = Number(p.a);
+      agentsByQueue.set(p.q, states);
+      continue;
+    }
+    const r = row(p.q, p.c);
+    if (p.part === 'today') {
+      r.offeredToday = Number(p.a);
+      r.answeredToday = Number(p.b);
+      r.abandonedToday = Number(p.d);
+      const index = MINUTE_THRESHOLDS.indexOf((thresholds.get(p.q) ?? 20) as (typeof MINUTE_THRESHOLDS)[number]);
+      r.serviceLevelToday = r.answeredToday > 0 && index >= 0 ? Number(p.within[index]) / r.answeredToday : null;
+      r.asaSecondsToday = r.answeredToday > 0 ? Number(p.e) / r.answeredToday / 1000 : null;
+    } else {
+      r.waiting = Math.max(0, Number(p.a));
+      r.estimatedWaitSeconds = Number(p.b) >= 0 ? Number(p.b) : null;
+      if (r.waiting > 0 && Number(p.d) > 0) oldestHours.set(r, Number(p.d));
+    }
+  }
+
   // Second round trip, only when someone waits: the minute cells of each queue's oldest occupied hour.
-  const occupied = waitingRows.filter((w) => Number(w.waiting) > 0 && w.oldestHour > 0);
-  let oldestRows: { queue_id: string; channel: string; oldest_arrival_ms: string; in_window: string }[] = [];
-  if (occupied.length > 0) {
-    const hours = occupied.map((w) => w.oldestHour);
+  if (oldestHours.size > 0) {
+    const hours = [...oldestHours.values()];
     const minutes = await store.client.query({
       query: `
-        SELECT queue_id, channel, toUnixTimestamp(min(arrival)) * 1000 AS oldest_arrival_ms, sum(in_line) AS in_window
+        SELECT queue_id, channel, toUnixTimestamp(min(arrival)) * 1000 AS oldest_arrival_ms
         FROM (
           SELECT queue_id, channel, arrival, sum(entered) - sum(left_line) AS in_line
           FROM ${db}.queue_line_minute
@@ -98,53 +131,21 @@ export async function realtimeSnapshot(store: AnalyticsStore, input: { orgId: st
         org: input.orgId,
         from: Math.min(...hours),
         to: Math.max(...hours) + 3600,
-        cells: occupied.map((w) => new TupleParam([w.queue_id, w.channel, w.oldestHour])),
+        cells: [...oldestHours].map(([r, hour]) => new TupleParam([r.queueId, r.channel, hour])),
       },
       format: 'JSONEachRow',
     });
-    oldestRows = await minutes.json();
-  }
-  const agentRows = parts.filter((p) => p.part === 'agents').map((p) => ({ queue_id: p.q, state: p.c, agents: p.a }));
-
-  const rows = new Map<string, RealtimeRow>();
-  const row = (queueId: string, channel: string) => {
-    const id = `${queueId}\u0000${channel}`;
-    let r = rows.get(id);
-    if (!r) {
-      r = { queueId, channel, waiting: 0, oldestWaitSeconds: 0, offeredToday: 0, answeredToday: 0, abandonedToday: 0, serviceLevelToday: null, asaSecondsToday: null, estimatedWaitSeconds: null, oldestBeyondWindow: false, agents: {} };
-      rows.set(id, r);
+    for (const o of await minutes.json<{ queue_id: string; channel: string; oldest_arrival_ms: string }>()) {
+      // Counted from the start of the minute the oldest contact joined: never less than its real wait.
+      row(o.queue_id, o.channel).oldestWaitSeconds = Math.round((input.now - Number(o.oldest_arrival_ms)) / 1000);
     }
-    return r;
-  };
-  const thresholds = new Map(input.queues.map((q) => [q.id, q.slThresholdSeconds]));
-  for (const t of todayRows) {
-    const r = row(t.queue_id, t.channel);
-    r.offeredToday = Number(t.offered);
-    r.answeredToday = Number(t.answered);
-    r.abandonedToday = Number(t.abandoned);
-    const index = MINUTE_THRESHOLDS.indexOf((thresholds.get(t.queue_id) ?? 20) as (typeof MINUTE_THRESHOLDS)[number]);
-    r.serviceLevelToday = r.answeredToday > 0 && index >= 0 ? Number(t.within[index]) / r.answeredToday : null;
-    r.asaSecondsToday = r.answeredToday > 0 ? Number(t.wait_ms) / r.answeredToday / 1000 : null;
-  }
-  for (const w of waitingRows) {
-    const r = row(w.queue_id, w.channel);
-    r.waiting = Math.max(0, Number(w.waiting));
-    r.estimatedWaitSeconds = w.estimate >= 0 ? Number(w.estimate) : null;
-  }
-  for (const o of oldestRows) {
-    const r = row(o.queue_id, o.channel);
-    if (r.waiting === 0) continue;
-    // Counted from the start of the minute the oldest contact joined: never less than its real wait.
-    r.oldestWaitSeconds = Math.round((input.now - Number(o.oldest_arrival_ms)) / 1000);
   }
   for (const r of rows.values()) {
+    r.agents = agentsByQueue.get(r.queueId) ?? {};
     if (r.waiting > 0 && r.oldestWaitSeconds === 0) {
-      r.oldestWaitSeconds = OLDEST_WAIT_WINDOW_MS / 1000;
+      r.oldestWaitSeconds = WINDOW_SECONDS;
       r.oldestBeyondWindow = true;
     }
-  }
-  for (const a of agentRows) {
-    for (const r of rows.values()) if (r.queueId === a.queue_id) r.agents[a.state] = Number(a.agents);
   }
   return [...rows.values()].sort((a, b) => a.queueId.localeCompare(b.queueId) || a.channel.localeCompare(b.channel));
 }
