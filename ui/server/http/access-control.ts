@@ -18,8 +18,10 @@ declare module 'fastify' {
     accessTable: { method: string; url: string; access: Access }[];
   }
   interface FastifyRequest {
-    /** The signed-in caller, or null. */
+    /** The signed-in caller, or null (resolved before any route that declares non-public access). */
     auth: AuthContext | null;
+    /** Resolves the caller from the session cookie once, for handlers that decide access themselves. */
+    loadAuth(): Promise<AuthContext | null>;
   }
 }
 
@@ -58,12 +60,22 @@ function checkCsrf(request: FastifyRequest, needsToken: boolean): void {
 }
 
 /**
- * Resolves the session on every request and enforces each route's declared access, server-side.
- * A route under /api without `config.access` is refused when it is added, so none is open by mistake.
+ * Enforces each route's declared access, server-side, resolving the session only where a route needs
+ * a caller (public routes and static assets cost no lookup). A route under /api without
+ * `config.access` is refused when it is added, so none is open by mistake.
  */
 export const accessControl = fp(
   async (app: FastifyInstance, options: { sessions: SessionStore }) => {
     app.decorateRequest('auth', null);
+    const resolved = Symbol('auth resolved');
+    app.decorateRequest('loadAuth', async function (this: FastifyRequest & { [resolved]?: true }) {
+      if (!this[resolved]) {
+        const token = this.cookies[SESSION_COOKIE];
+        this.auth = token ? await options.sessions.resolve(token) : null;
+        this[resolved] = true;
+      }
+      return this.auth;
+    });
     const table: FastifyInstance['accessTable'] = [];
     app.decorate('accessTable', table);
 
@@ -77,11 +89,14 @@ export const accessControl = fp(
     });
 
     app.addHook('onRequest', async (request) => {
-      const token = request.cookies[SESSION_COOKIE];
-      request.auth = token ? await options.sessions.resolve(token) : null;
       const access = request.routeOptions.config?.access;
       if (!access) return; // not-found and the web app's own routes decide for themselves
-      const verdict = allows(access, request.auth?.roles);
+      if ('public' in access) {
+        if (!SAFE_METHODS.has(request.method)) checkCsrf(request, false);
+        return;
+      }
+      const auth = await request.loadAuth();
+      const verdict = allows(access, auth?.roles);
       if (verdict === 'not-signed-in') throw errors.notSignedIn();
       if (verdict === 'forbidden') throw errors.forbidden();
       if (!SAFE_METHODS.has(request.method)) checkCsrf(request, !('public' in access));

@@ -29,7 +29,9 @@ export async function webApp(app: FastifyInstance, options: { handlerFile: strin
   const serve = async (request: FastifyRequest, reply: FastifyReply) => {
     const path = request.url.split('?')[0] ?? '/';
     if (path === '/api' || path.startsWith('/api/')) throw errors.routeNotFound(`No route ${request.method} ${path}`);
-    const auth = request.auth;
+    // Built assets need no caller; pages do (the guard below, and the user shown in the page).
+    const asset = path.startsWith('/_app/') || /\.[A-Za-z0-9]+$/.test(path);
+    const auth = asset ? null : await request.loadAuth();
 
     if (path === '/') return reply.redirect(auth ? landingFor(auth.roles) : '/signin', 303);
     if (path === '/signin' && auth) {
