@@ -159,7 +159,7 @@ export class AcdEngine {
         id: config.id,
         status: 'offline',
         notReadyReason: null,
-        channelsEnabled: new Set(config.channels ?? ['voice', 'chat', 'email', 'feedback', 'callback', 'task']),
+        channelsEnabled: new Set(config.channels ?? CHANNEL_ORDER),
         skills,
         capacity: config.capacity ?? DEFAULT_CAPACITY,
         capacityTables: compileCapacity(config.capacity ?? DEFAULT_CAPACITY),

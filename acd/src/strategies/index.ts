@@ -17,3 +17,6 @@ export const STRATEGIES: Record<StrategyName, Strategy> = {
   'fewest-contacts': fewestContacts,
   'best-skill': bestSkill,
 };
+
+/** Every strategy the engine knows, for configuration forms and validation. */
+export const STRATEGY_NAMES = Object.keys(STRATEGIES) as StrategyName[];

@@ -1,29 +1,18 @@
+import { STRATEGY_NAMES, type StrategyName } from '@cc/acd';
+import { CHANNELS, type Channel } from '@cc/ingest';
 import { errors } from '../../errors.ts';
 import type { ConfigResource } from '../resource.ts';
 import { assertExist, assertUnused, countWhere } from '../references.ts';
 import { description, name, nullableId, objectSchema } from '../schema-parts.ts';
 
-export const CHANNELS = ['voice', 'chat', 'email', 'feedback', 'callback', 'task'] as const;
-export type Channel = (typeof CHANNELS)[number];
-
-/** The routing strategies the ACD implements (issue 3); stored here so a queue names one. */
-export const STRATEGIES = [
-  'longest-idle',
-  'round-robin',
-  'sequential',
-  'ring-all',
-  'least-occupied',
-  'fewest-contacts',
-  'best-skill',
-] as const;
-export type Strategy = (typeof STRATEGIES)[number];
+// Channels come from the event catalogue and strategies from the routing engine: one list each.
 
 /** A queue, presented to customers as a service (palvelu / tjänst). */
 export interface QueueInput {
   name: string;
   description?: string;
   channels: Channel[];
-  strategy: Strategy;
+  strategy: StrategyName;
   serviceLevel: { thresholdSeconds: number; targetPercent: number };
   wrapUpSeconds: number;
   classificationRequired: boolean;
@@ -43,7 +32,7 @@ const body = objectSchema(
     name,
     description,
     channels: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', enum: CHANNELS } },
-    strategy: { type: 'string', enum: STRATEGIES },
+    strategy: { type: 'string', enum: STRATEGY_NAMES },
     serviceLevel: objectSchema(
       {
         thresholdSeconds: { type: 'integer', minimum: 1, maximum: 86_400 * 7 },
@@ -98,7 +87,7 @@ const fromRow = (row: Row): Queue => ({
   name: row.name,
   description: row.description,
   channels: JSON.parse(row.channels) as Channel[],
-  strategy: row.strategy as Strategy,
+  strategy: row.strategy as StrategyName,
   serviceLevel: { thresholdSeconds: row.sl_threshold_seconds, targetPercent: row.sl_target_percent },
   wrapUpSeconds: row.wrap_up_seconds,
   classificationRequired: Boolean(row.classification_required),
