@@ -3,7 +3,7 @@ export type { AnalyticsStore, AnalyticsStoreOptions, AnalyticsHealth } from './c
 export type { ClickHouseMigration } from './migrations/migration.ts';
 export { clickhouseMigrations, MINUTE_THRESHOLDS } from './migrations/index.ts';
 export { migrateClickHouse, appliedClickHouseMigrations, migrationChecksum } from './migrations/runner.ts';
-export { METRICS, METRICS_BY_ID, metricDictionaryMarkdown, type MetricDefinition, type MetricSource, type MetricUnit } from './metrics/definitions.ts';
+export { isDerived, METRICS, METRICS_BY_ID, metricDictionaryMarkdown, type AnyMetricDefinition, type DerivedMetricDefinition, type MetricDefinition, type MetricSource, type MetricUnit } from './metrics/definitions.ts';
 export { METRIC_PARAMETERS, defaultParameters, type MetricParameters, type MetricParameterName } from './metrics/parameters.ts';
 export { historicalReport, toCsv, GRANULARITIES, DIMENSIONS, type Granularity, type Dimension, type HistoricalQuery, type HistoricalResult, type HistoricalRow } from './reports/historical.ts';
 export { realtimeSnapshot, type RealtimeRow, type RealtimeQueueInput } from './reports/realtime.ts';

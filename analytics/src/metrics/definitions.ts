@@ -15,13 +15,23 @@ export interface MetricDefinition {
   sql: string;
 }
 
+/** A metric computed from other metrics once they are known (they may come from different sources). */
+export interface DerivedMetricDefinition extends Omit<MetricDefinition, 'sql'> {
+  derivedFrom: string[];
+  compute(values: Record<string, number | null>): number | null;
+}
+
+export type AnyMetricDefinition = MetricDefinition | DerivedMetricDefinition;
+
+export const isDerived = (metric: AnyMetricDefinition): metric is DerivedMetricDefinition => 'derivedFrom' in metric;
+
 const T = '{sl_threshold_s:UInt32} * 1000';
 const S = '{short_abandon_s:UInt32} * 1000';
 const answeredWithin = `countIf(answered AND answer_wait_ms <= ${T})`;
 const abandonedWithin = `countIf(abandoned AND abandon_wait_ms <= ${T})`;
 const shortAbandons = `countIf(abandoned AND abandon_wait_ms <= ${S})`;
 
-export const METRICS: readonly MetricDefinition[] = [
+export const METRICS: readonly AnyMetricDefinition[] = [
   { id: 'offered', names: { en: 'Offered', fi: 'Tarjotut', sv: 'Erbjudna' }, unit: 'count', source: 'segments', formula: 'contacts that entered the queue in the period', parameters: [], sql: 'count()' },
   { id: 'answered', names: { en: 'Answered', fi: 'Vastatut', sv: 'Besvarade' }, unit: 'count', source: 'segments', formula: 'contacts an agent accepted', parameters: [], sql: 'countIf(answered)' },
   { id: 'abandoned', names: { en: 'Abandoned', fi: 'Luopuneet', sv: 'Avbrutna' }, unit: 'count', source: 'segments', formula: 'contacts that left before an agent accepted', parameters: [], sql: 'countIf(abandoned)' },
@@ -119,7 +129,8 @@ export const METRICS: readonly MetricDefinition[] = [
     source: 'agent-time',
     formula: 'handled ÷ staffed hours (computed from the two metrics above)',
     parameters: [],
-    sql: 'NULL',
+    derivedFrom: ['handled', 'staffed_hours'],
+    compute: ({ handled, staffed_hours: hours }) => (handled != null && hours ? handled / hours : null),
   },
   {
     id: 'repeat_rate',

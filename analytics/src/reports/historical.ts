@@ -1,5 +1,5 @@
 import type { AnalyticsStore } from '../clickhouse/analytics-store.ts';
-import { METRICS, METRICS_BY_ID, type MetricDefinition, type MetricSource } from '../metrics/definitions.ts';
+import { isDerived, METRICS, METRICS_BY_ID, type MetricDefinition, type MetricSource } from '../metrics/definitions.ts';
 import { defaultParameters, METRIC_PARAMETERS, type MetricParameters } from '../metrics/parameters.ts';
 import { agentTimeSql, repeatsSql, segmentsSql, surveysSql } from '../metrics/sources.ts';
 import { clickhouseTime } from '../clickhouse/time.ts';
@@ -91,14 +91,10 @@ export async function historicalReport(store: AnalyticsStore, query: HistoricalQ
     return metric;
   });
   // Derived metrics pull in what they are made of.
-  const needed = new Set(wanted.map((m) => m.id));
-  if (needed.has('contacts_per_agent_hour')) {
-    needed.add('handled');
-    needed.add('staffed_hours');
-  }
+  const needed = new Set(wanted.flatMap((m) => (isDerived(m) ? [m.id, ...m.derivedFrom] : [m.id])));
   const bySource = new Map<MetricSource, MetricDefinition[]>();
   for (const metric of METRICS) {
-    if (!needed.has(metric.id) || metric.sql === 'NULL') continue;
+    if (!needed.has(metric.id) || isDerived(metric)) continue;
     const list = bySource.get(metric.source) ?? [];
     list.push(metric);
     bySource.set(metric.source, list);
@@ -148,10 +144,7 @@ export async function historicalReport(store: AnalyticsStore, query: HistoricalQ
   const rows = [...merged.values()].sort((a, b) => a.bucket.localeCompare(b.bucket) || a.key.localeCompare(b.key));
   for (const row of rows) {
     for (const id of query.metrics) row.values[id] ??= null;
-    if (needed.has('contacts_per_agent_hour')) {
-      const { handled, staffed_hours: hours } = row.values;
-      row.values.contacts_per_agent_hour = handled != null && hours ? handled / hours : null;
-    }
+    for (const metric of wanted) if (isDerived(metric)) row.values[metric.id] = metric.compute(row.values);
     for (const id of Object.keys(row.values)) if (!query.metrics.includes(id)) delete row.values[id];
     for (const [k, v] of Object.entries(row.values)) if (typeof v === 'number' && !Number.isFinite(v)) row.values[k] = null;
   }

@@ -107,7 +107,7 @@ export async function reportsRoutes(app: FastifyInstance, options: ReportsOption
   const { db, analytics, audit, feed } = options;
 
   app.get('/api/reports/dictionary', { config: { access: onlyRoles('analyst', 'supervisor', 'admin', 'qa') } }, async () => ({
-    metrics: METRICS.map(({ sql: _sql, ...metric }) => metric),
+    metrics: METRICS.map(({ id, names, unit, source, formula, parameters }) => ({ id, names, unit, source, formula, parameters })),
     parameters: METRIC_PARAMETERS,
     granularities: GRANULARITIES,
     dimensions: DIMENSIONS,
