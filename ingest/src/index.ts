@@ -1,6 +1,7 @@
 export { createUuidV7Generator, uuidv7, uuidv7Time } from './ids/uuidv7.ts';
 export { CHANNELS } from './catalogue/acd-events.ts';
 export type * from './catalogue/acd-events.ts';
+export { isIdentifier } from './catalogue/identifiers.ts';
 export { COLUMN_TYPES, ENVELOPE, type ColumnKind, type Envelope } from './catalogue/columns.ts';
 export { FAMILIES, createTableStatement, describeFamilies } from './catalogue/families.ts';
 export type { AgentRow, AuditRow, ContactRow, EventRecord, Family, FamilyName, RoutingRow, RowOf, SurveyRow } from './catalogue/families.ts';

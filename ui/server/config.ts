@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { isIdentifier } from '@cc/ingest';
 
 /** Everything the server reads from its environment, validated once at start. */
 export interface ServerConfig {
@@ -70,7 +71,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL=${JSON.stringify(env.LOG_LEVEL)} must be one of ${LOG_LEVELS.join(', ')}`);
 
   const clickhouseDatabase = env.CLICKHOUSE_DATABASE || 'contact_center';
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(clickhouseDatabase)) {
+  if (!isIdentifier(clickhouseDatabase)) {
     problems.push(`CLICKHOUSE_DATABASE=${JSON.stringify(clickhouseDatabase)} must be letters, digits and underscores`);
   }
 

@@ -1,5 +1,6 @@
 import { createClient, type ClickHouseClient, type ClickHouseClientConfigOptions } from '@clickhouse/client';
 import { createChdbConnection } from 'chdb/connection';
+import { isIdentifier } from '@cc/ingest';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 
@@ -29,7 +30,6 @@ export interface AnalyticsStore {
 // 64-bit integers as strings, as a real server sends them, so code never depends on the engine.
 const clickhouseSettings = { output_format_json_quote_64bit_integers: 1 } as const;
 
-const DATABASE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 // libchdb binds one data directory per process; share a connection per path and refuse a second path.
 const chdbByPath = new Map<string, { client: ClickHouseClient; users: number }>();
@@ -64,7 +64,7 @@ async function closeChdb(dataDir: string): Promise<void> {
 }
 
 export function createAnalyticsStore(options: AnalyticsStoreOptions): AnalyticsStore {
-  if (!DATABASE_NAME.test(options.database)) {
+  if (!isIdentifier(options.database)) {
     throw new Error(`invalid ClickHouse database name: ${JSON.stringify(options.database)}`);
   }
   const client =

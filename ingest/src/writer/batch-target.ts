@@ -1,3 +1,5 @@
+import { isIdentifier } from '../catalogue/identifiers.ts';
+
 /** Where shipped batches go. One implementation over a ClickHouse client; tests may wrap it to inject faults. */
 export interface BatchTarget {
   /** Inserts rows (each one JSON object, as spooled) into one table; `token` makes a retried batch count once. */
@@ -12,7 +14,6 @@ export interface CommandingClient {
   }): Promise<unknown>;
 }
 
-const TABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /**
  * Ships into ClickHouse, over chdb or a server alike: the spooled JSON rows go verbatim as the data
@@ -22,7 +23,7 @@ const TABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 export function clickhouseTarget(client: CommandingClient, database: string): BatchTarget {
   return {
     async insert(table, rows, token) {
-      if (!TABLE_NAME.test(table) || !TABLE_NAME.test(database)) throw new Error(`invalid table ${database}.${table}`);
+      if (!isIdentifier(table) || !isIdentifier(database)) throw new Error(`invalid table ${database}.${table}`);
       await client.command({
         query: `INSERT INTO ${database}.${table} FORMAT JSONEachRow\n${rows.join('\n')}`,
         clickhouse_settings: { insert_deduplication_token: token, deduplicate_blocks_in_dependent_materialized_views: 1 },

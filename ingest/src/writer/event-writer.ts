@@ -1,6 +1,7 @@
 import { appendFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { EventRecord } from '../catalogue/families.ts';
+import { isIdentifier } from '../catalogue/identifiers.ts';
 import { Spool, type Checkpoint } from '../spool/spool.ts';
 import type { BatchTarget } from './batch-target.ts';
 
@@ -247,7 +248,7 @@ export class EventWriter {
     for (const line of lines) {
       const tab = line.indexOf('\t');
       const table = line.slice(0, tab);
-      if (tab <= 0 || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(table) || line[tab + 1] !== '{') {
+      if (tab <= 0 || !isIdentifier(table) || line[tab + 1] !== '{') {
         rejected.push(line);
         continue;
       }

@@ -1,6 +1,5 @@
 import os from 'node:os';
 import path from 'node:path';
-import { rmSync } from 'node:fs';
 import { createAnalyticsStore, type AnalyticsStore } from '@cc/analytics';
 
 /**
@@ -10,8 +9,4 @@ import { createAnalyticsStore, type AnalyticsStore } from '@cc/analytics';
 export function testAnalyticsStore(database = `t_${Math.random().toString(36).slice(2, 10)}`): AnalyticsStore {
   const dataDir = path.join(os.tmpdir(), `cc-chdb-${process.pid}`);
   return createAnalyticsStore({ kind: 'chdb', dataDir, database });
-}
-
-export function removeTestAnalyticsDir(): void {
-  rmSync(path.join(os.tmpdir(), `cc-chdb-${process.pid}`), { recursive: true, force: true });
 }
