@@ -570,8 +570,8 @@ export class AcdEngine {
       else agents.idle += 1;
       for (const channel of this.freeChannels(agent)) if (channel in freeFor) freeFor[channel]! += 1;
     }
-    const oldest = queue.waiting.first();
-    let oldestArrival = oldest ? oldest.arrivedAt : now;
+    // The line is in priority order, not arrival order: the oldest arrival needs a look at each.
+    let oldestArrival = now;
     for (const contact of queue.waiting.inOrder()) oldestArrival = Math.min(oldestArrival, contact.arrivedAt);
     return {
       queueId,

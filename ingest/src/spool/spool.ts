@@ -89,12 +89,11 @@ export class Spool {
 
   /** Bytes written but not yet shipped. */
   backlogBytes(): number {
-    let bytes = 0;
-    for (const [segment, size] of this.sizes) {
-      if (segment > this.checkpoint.shipped.segment) bytes += size;
-      else if (segment === this.checkpoint.shipped.segment) bytes += size - this.checkpoint.shipped.offset;
-    }
-    return bytes + (this.current >= this.checkpoint.shipped.segment ? this.currentSize - (this.current === this.checkpoint.shipped.segment ? this.checkpoint.shipped.offset : 0) : 0);
+    const shipped = this.checkpoint.shipped;
+    const unshipped = (segment: number, size: number) => (segment > shipped.segment ? size : segment === shipped.segment ? size - shipped.offset : 0);
+    let bytes = unshipped(this.current, this.currentSize);
+    for (const [segment, size] of this.sizes) bytes += unshipped(segment, size);
+    return bytes;
   }
 
   /** Reads whole lines of one segment from `offset`, at most `maxLines`, up to what is durable. */
