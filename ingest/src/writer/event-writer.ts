@@ -164,8 +164,7 @@ export class EventWriter {
     let backoff = this.options.retryInitialMs;
     while (!this.stopped) {
       const checkpoint = this.spool.checkpoint;
-      const { segment } = checkpoint.shipped;
-      let { offset } = checkpoint.shipped;
+      const { segment, offset } = checkpoint.shipped;
       // Step past a fully shipped, sealed segment.
       if (this.spool.isSealed(segment) && offset >= this.spool.segmentSize(segment)) {
         await this.spool.saveCheckpoint({ shipped: { segment: segment + 1, offset: 0 }, inflight: null });
@@ -221,7 +220,6 @@ export class EventWriter {
         this.stats.lastShippedAt = this.options.now();
         // One sync per batch: "shipped" is persisted with the next batch's in-flight record (or when idle).
         this.spool.markShipped({ segment, offset: to });
-        offset = to;
         this.firstUnshippedAt = this.spool.segmentSize(segment) > to || this.spool.isSealed(segment) ? this.options.now() : null;
         this.checkAlarm();
         this.resolveFlushWaiters();
