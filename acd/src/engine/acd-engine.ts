@@ -1,7 +1,7 @@
 import type { AcdEvent, DecisionCandidate, DecisionTrigger, ExclusionReason, RoutingDecision } from '@cc/ingest';
 import { isOpen } from '../model/business-hours.ts';
 import { capacityAllows, capacityVerdict, CHANNEL_INDEX, CHANNEL_ORDER, compileCapacity, DEFAULT_CAPACITY, emptyLoad, loadRecord } from '../model/capacity.ts';
-import type { AgentConfig, AgentStatusInput, Channel, ContactInput, QueueConfig, ServiceRoleConfig } from '../model/types.ts';
+import type { AgentConfig, AgentStatus, AgentStatusInput, Channel, ContactInput, QueueConfig, ServiceRoleConfig } from '../model/types.ts';
 import { STRATEGIES } from '../strategies/index.ts';
 import type { Strategy } from '../strategies/strategy.ts';
 import { AcdError } from './acd-error.ts';
@@ -85,6 +85,8 @@ export class AcdEngine {
   private offerSeq = 0;
   private wrapToken = 0;
   private dispatching = false;
+  /** While rebuilding from the store: state is put back without events (its facts are already written). */
+  private silent = false;
   private readonly pendingContacts: string[] = [];
   private readonly pendingAgents: string[] = [];
   private readonly contactTriggers = new Map<string, DecisionTrigger>();
@@ -490,6 +492,101 @@ export class AcdEngine {
         throw new AcdError('CLASSIFICATION_REQUIRED', `queue ${wrap.queueId} requires a classification`);
       }
       this.finishWrapUp(agent, wrap, classification, 'classified');
+    });
+  }
+
+  // ─── rebuild after a restart ─────────────────────────────────────────────────────────────────
+
+  /**
+   * Puts back an agent's status and channel toggles as the store last saw them. Emits nothing: the
+   * facts were written before the restart; what routing does next is new and is emitted.
+   */
+  restoreAgent(agentId: string, saved: { status: AgentStatus; reason: string | null; channelsEnabled?: Channel[] }): void {
+    this.command(() => {
+      const agent = this.agent(agentId);
+      this.silently(() => {
+        agent.status = saved.status;
+        agent.notReadyReason = saved.status === 'not-ready' ? saved.reason : null;
+        if (saved.channelsEnabled) agent.channelsEnabled = new Set(saved.channelsEnabled);
+        agent.room.fill(undefined);
+        agent.state = deriveState(agent);
+      });
+      if (saved.status === 'available') this.markAgent(agentId, 'agent-freed');
+    });
+  }
+
+  /**
+   * Puts back an open contact as the store last saw it: waiting at its original place (its
+   * enqueue time is the position key), or with its agent, connected or in wrap-up. Emits nothing
+   * for the restored state; routing then resumes. `since` is when it joined its queue (waiting),
+   * was connected, or started wrap-up.
+   */
+  restoreContact(input: ContactInput & { phase: 'waiting' | 'connected' | 'wrap-up'; agentId?: string | null; since: number }): void {
+    this.command(() => {
+      if (this.contacts.has(input.id)) throw new AcdError('DUPLICATE_CONTACT', `contact ${input.id} exists`);
+      const queue = this.queue(input.queueId);
+      const agent = input.phase === 'waiting' ? null : this.agent(input.agentId ?? '');
+      const now = this.now();
+      const contact: ContactRecord = {
+        id: input.id,
+        channel: input.channel,
+        queueId: input.queueId,
+        priority: input.priority ?? 0,
+        enqueuedAt: input.enqueuedAt ?? input.since,
+        arrivedAt: input.since,
+        seq: this.seq++,
+        customerId: input.customerId ?? null,
+        attributes: input.attributes ?? {},
+        requiredSkills: input.requiredSkills ?? [],
+        relaxation: [...(input.relaxation ?? [])].sort((a, b) => a.afterSeconds - b.afterSeconds),
+        preferredAgentId: input.preferredAgentId ?? null,
+        preferredUntil: 0,
+        maxWaitSeconds: input.maxWaitSeconds ?? null,
+        overflowQueueId: input.overflowQueueId ?? null,
+        phase: 'waiting',
+        offers: new Map(),
+        agentId: null,
+        declinedBy: new Set(),
+        wasOffered: false,
+        connectedAt: 0,
+        segment: 1,
+        overflowHops: 0,
+        estimatedWaitSeconds: 0,
+        heldSince: 0,
+      };
+      this.contacts.set(contact.id, contact);
+      this.silently(() => {
+        if (!agent) {
+          this.putInLine(contact);
+          const preferred = contact.preferredAgentId ? this.agents.get(contact.preferredAgentId) : undefined;
+          const until = input.since + (input.preferredAgentTimeoutSeconds ?? 0) * 1000;
+          if (preferred && preferred.status !== 'offline' && until > now) {
+            contact.preferredUntil = until;
+            this.timers.push(until, { kind: 'preferred-timeout', contactId: contact.id, segment: contact.segment });
+          }
+          for (let step = 0; step < contact.relaxation.length; step += 1) {
+            this.timers.push(Math.max(now, input.since + contact.relaxation[step]!.afterSeconds * 1000), { kind: 'relaxation', contactId: contact.id, segment: contact.segment, step });
+          }
+          if (contact.maxWaitSeconds != null) this.timers.push(Math.max(now, input.since + contact.maxWaitSeconds * 1000), { kind: 'max-wait', contactId: contact.id, segment: contact.segment });
+          return;
+        }
+        contact.agentId = agent.id;
+        contact.connectedAt = input.since;
+        if (input.phase === 'connected') {
+          contact.phase = 'connected';
+          agent.connected.add(contact.id);
+          addLoad(agent, contact.channel, 1);
+        } else {
+          contact.phase = 'wrap-up';
+          const endsAt = queue.config.classificationRequired ? null : Math.max(now, input.since + queue.config.wrapUpSeconds * 1000);
+          const wrap: WrapUp = { contactId: contact.id, channel: contact.channel, queueId: contact.queueId, endsAt, classificationRequired: queue.config.classificationRequired, token: ++this.wrapToken };
+          agent.wrapUps.set(contact.id, wrap);
+          addLoad(agent, contact.channel, 1, 'load');
+          if (endsAt !== null) this.timers.push(endsAt, { kind: 'wrap-up-end', agentId: agent.id, contactId: contact.id, token: wrap.token });
+        }
+        agent.state = deriveState(agent);
+      });
+      if (contact.phase === 'waiting') this.markContact(contact.id, 'requeued');
     });
   }
 
@@ -1067,6 +1164,15 @@ export class AcdEngine {
     return contact.seq < best.contact.seq;
   }
 
+  private silently(change: () => void): void {
+    this.silent = true;
+    try {
+      change();
+    } finally {
+      this.silent = false;
+    }
+  }
+
   private emitDecision(decision: Omit<RoutingDecision, 'type' | 'at'>): void {
     (decision as RoutingDecision).type = 'routing.decision';
     (decision as RoutingDecision).at = this.now();
@@ -1111,7 +1217,7 @@ export class AcdEngine {
   }
 
   private emit(event: AcdEvent): void {
-    if (!this.emitTo) return;
+    if (!this.emitTo || this.silent) return;
     try {
       this.emitTo(event);
     } catch (error) {
