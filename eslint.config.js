@@ -20,7 +20,7 @@ export default tseslint.config(
     rules: { 'no-console': 'off' },
   },
   {
-    files: ['ui/src/**'],
+    files: ['ui/src/**', 'ui/server/contact-center/widget/**'],
     languageOptions: { globals: { ...globals.browser } },
   },
 );

@@ -12,6 +12,9 @@ import { SessionStore } from './auth/session-store.ts';
 import { DEFAULT_SIGN_IN_LIMITS, SignInLimiter, type SignInLimits } from './auth/sign-in-limiter.ts';
 import type { ServerConfig } from './config.ts';
 import { configApi } from './config-api/plugin.ts';
+import { contactCenterRoutes } from './contact-center/contact-center-routes.ts';
+import { DEFAULT_LIVE_SETTINGS, LiveAcd } from './contact-center/live-acd.ts';
+import type { LiveSettings } from './contact-center/live-organisation.ts';
 import { healthRoutes } from './health/health-routes.ts';
 import { RealtimeFeed } from './reports/realtime-feed.ts';
 import { organisationContext, reportsRoutes } from './reports/reports-routes.ts';
@@ -35,6 +38,8 @@ export interface BuildAppOptions {
   logger?: boolean | Record<string, unknown>;
   /** Where adapter-node's handler.js is; false serves no pages (API-only tests). */
   webHandlerFile?: string | false;
+  /** Live routing settings (tests shorten the timeouts). */
+  live?: Partial<LiveSettings>;
   /** Writer settings (tests shorten the flush interval); the spool lives in DATA_DIR/spool. */
   writer?: Partial<Omit<EventWriterOptions, 'dir' | 'target'>>;
 }
@@ -45,6 +50,8 @@ export interface BuiltApp {
   analytics: AnalyticsStore;
   /** The one way events reach ClickHouse: spooled durably, shipped in batches. */
   writer: EventWriter;
+  /** Every organisation's live ACD. */
+  live: LiveAcd;
 }
 
 /** Secrets never reach the log: cookies, tokens and passwords are redacted wherever they appear. */
@@ -78,9 +85,11 @@ export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
   });
   // Shutdown in order: stop pushing, ship what is spooled (bounded), then close the stores.
   let writer: EventWriter | undefined;
+  let live: LiveAcd | undefined;
   const feed = new RealtimeFeed(analytics, (orgId) => organisationContext(oltp.db, orgId), now, (error) => app.log.error({ err: error }, 'realtime snapshot failed'));
   app.addHook('onClose', async () => {
     feed.close();
+    await live?.close();
     await writer?.close();
     if (ownsOltp) await oltp.close();
     if (ownsAnalytics) await analytics.close();
@@ -103,6 +112,7 @@ export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
       const seeded = await seedDemoOrganisation(oltp.db, { now: now(), passwordCost: options.passwordCost ?? 'standard' });
       if (seeded) app.log.info('seeded the demo organisation');
     }
+    live = await LiveAcd.start({ db: oltp.db, writer, now, settings: { ...DEFAULT_LIVE_SETTINGS, ...options.live }, log: app.log.child({ component: 'acd' }) });
   } catch (error) {
     await app.close();
     throw error;
@@ -134,12 +144,14 @@ export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
     passwordCost,
     sessionMaxMs: config.sessionMaxHours * 3_600_000,
   });
-  await app.register(configApi, { db: oltp.db, audit, now, passwordCost });
+  const liveAcd = live!;
+  await app.register(configApi, { db: oltp.db, audit, now, passwordCost, changed: (orgId) => liveAcd.changed(orgId) });
   await app.register(healthRoutes, { oltp, analytics, writer });
   await app.register(reportsRoutes, { db: oltp.db, analytics, audit, now, feed });
+  await app.register(contactCenterRoutes, { db: oltp.db, live: liveAcd, audit, now, demo: config.demoSeed });
   if (options.webHandlerFile !== false) {
     await app.register(webApp, { handlerFile: options.webHandlerFile ?? path.resolve(here, '../build/handler.js') });
   }
   await app.ready();
-  return { app, oltp, analytics, writer };
+  return { app, oltp, analytics, writer, live: liveAcd };
 }

@@ -15,6 +15,8 @@ export interface CrudDeps {
   audit: AuditLog;
   now: () => number;
   passwordCost: PasswordCost;
+  /** Told after a configuration change commits, so the live ACD picks it up. */
+  changed?: (orgId: string) => Promise<void>;
 }
 
 /** Registers the five routes of one configuration resource. */
@@ -82,6 +84,7 @@ export function registerCrud<I, O extends { id: string }>(app: FastifyInstance, 
         await auditChange(request, trx, `${resource.entity}.created`, id, input);
       })
       .catch(mapConflicts);
+    await deps.changed?.(ctx.orgId);
     reply.status(201);
     return existing(ctx.orgId, id);
   });
@@ -104,6 +107,7 @@ export function registerCrud<I, O extends { id: string }>(app: FastifyInstance, 
           await auditChange(request, trx, `${resource.entity}.updated`, id, input, before);
         })
         .catch(mapConflicts);
+      await deps.changed?.(ctx.orgId);
       return existing(ctx.orgId, id);
     },
   );
@@ -123,6 +127,7 @@ export function registerCrud<I, O extends { id: string }>(app: FastifyInstance, 
           await auditChange(request, trx, resource.removeAction ?? `${resource.entity}.deleted`, id, undefined, before);
         })
         .catch(mapConflicts);
+      await deps.changed?.(ctx.orgId);
       return reply.status(204).send();
     },
   );

@@ -13,7 +13,7 @@ const body = objectSchema({ serviceRoleId: nullableId }, ['serviceRoleId']);
  * The one-click service-role switch: an agent picks among the roles they hold; a supervisor
  * (or admin) may put anyone into any role of the organisation, which also grants it.
  */
-export async function serviceRoleSwitchRoutes(app: FastifyInstance, deps: { db: Kysely<Database>; audit: AuditLog; now: () => number }) {
+export async function serviceRoleSwitchRoutes(app: FastifyInstance, deps: { db: Kysely<Database>; audit: AuditLog; now: () => number; changed?: (orgId: string) => Promise<void> }) {
   const { db, audit } = deps;
 
   const rolesHeldBy = async (userId: string) =>
@@ -56,6 +56,7 @@ export async function serviceRoleSwitchRoutes(app: FastifyInstance, deps: { db: 
         trx,
       );
     });
+    await deps.changed?.(auth.orgId);
   };
 
   app.get('/api/me/service-roles', { config: { access: onlyRoles('agent') } }, async (request) => {

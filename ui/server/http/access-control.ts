@@ -100,6 +100,8 @@ export const accessControl = fp(
       if (verdict === 'not-signed-in') throw errors.notSignedIn();
       if (verdict === 'forbidden') throw errors.forbidden();
       if (!SAFE_METHODS.has(request.method)) checkCsrf(request, !('public' in access));
+      // A WebSocket upgrade is a GET the browser sends cross-site with cookies: only our own pages may open one.
+      else if (request.headers.upgrade?.toLowerCase() === 'websocket') checkCsrf(request, false);
     });
   },
   { name: 'access-control', dependencies: ['@fastify/cookie'] },

@@ -99,6 +99,11 @@ async function labelsFor(db: Kysely<Database>, orgId: string, dimension: Dimensi
     const rows = await db.selectFrom('users').select(['id', 'display_name']).where('org_id', '=', orgId).execute();
     return Object.fromEntries(rows.map((r) => [r.id, r.display_name]));
   }
+  if (dimension === 'classification') {
+    // Contacts are classified by code (stable across renames); the first group's name wins for a shared code.
+    const rows = await db.selectFrom('classifications').select(['code', 'name']).where('org_id', '=', orgId).orderBy('position').execute();
+    return Object.fromEntries(rows.reverse().map((r) => [r.code, r.name]));
+  }
   return {};
 }
 

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Role } from '../access.ts';
 import { hashPassword, type PasswordCost } from '../auth/passwords.ts';
@@ -11,6 +11,9 @@ import { skills } from '../config-api/resources/skills.ts';
 import { teams } from '../config-api/resources/teams.ts';
 import { users, type Language } from '../config-api/resources/users.ts';
 import type { Database } from '../stores/oltp/schema.ts';
+
+/** A fresh per-organisation secret for signing customer tokens. */
+export const newWidgetSecret = () => randomBytes(32).toString('base64url');
 
 /** The password of every demo sign-in (README lists them). Demo data only. */
 export const DEMO_PASSWORD = 'demo-password';
@@ -99,18 +102,26 @@ const QUEUES: Record<string, QueueSeed> = {
   sales: { name: 'Myynti', description: 'Sales / Försäljning', channels: ['voice', 'chat'], strategy: 'longest-idle', serviceLevel: { thresholdSeconds: 20, targetPercent: 80 }, wrapUpSeconds: 30, classificationRequired: true, classes: 'sales', hours: 'office', maxQueueLength: 50, priority: 50 },
   support: { name: 'Asiakaspalvelu', description: 'Support / Kundtjänst', channels: ['voice', 'chat', 'email'], strategy: 'longest-idle', serviceLevel: { thresholdSeconds: 30, targetPercent: 80 }, wrapUpSeconds: 60, classificationRequired: true, classes: 'service', hours: 'office', maxQueueLength: 100, priority: 50 },
   billing: { name: 'Laskutus', description: 'Billing / Fakturering', channels: ['email', 'feedback'], strategy: 'round-robin', serviceLevel: { thresholdSeconds: 4 * 3600, targetPercent: 90 }, wrapUpSeconds: 0, classificationRequired: false, classes: 'service', hours: 'office', maxQueueLength: null, priority: 30 },
+  // Always open, so the demo's chat answers at any hour (the others keep office hours).
+  webshop: { name: 'Verkkokauppa', description: 'Web shop, around the clock / Webbutik', channels: ['voice', 'chat', 'email'], strategy: 'longest-idle', serviceLevel: { thresholdSeconds: 20, targetPercent: 80 }, wrapUpSeconds: 30, classificationRequired: true, classes: 'service', hours: 'always', maxQueueLength: 50, priority: 60 },
   vip: { name: 'VIP', description: 'Key accounts: the account manager first / Avainasiakkaat', channels: ['voice', 'chat'], strategy: 'best-skill', serviceLevel: { thresholdSeconds: 10, targetPercent: 90 }, wrapUpSeconds: 30, classificationRequired: true, classes: 'service', hours: 'extended', maxQueueLength: 20, priority: 90 },
 };
 
 const SERVICE_ROLES: Record<string, { queue: string; priority: number }[]> = {
   Myynti: [{ queue: 'sales', priority: 1 }],
-  Asiakaspalvelu: [{ queue: 'support', priority: 1 }, { queue: 'billing', priority: 2 }],
+  Asiakaspalvelu: [{ queue: 'support', priority: 1 }, { queue: 'webshop', priority: 1 }, { queue: 'billing', priority: 2 }],
   Laskutus: [{ queue: 'billing', priority: 1 }],
   'VIP-palvelu': [{ queue: 'vip', priority: 1 }, { queue: 'sales', priority: 2 }],
-  Monikanava: [{ queue: 'support', priority: 1 }, { queue: 'sales', priority: 2 }, { queue: 'billing', priority: 3 }],
+  Monikanava: [{ queue: 'support', priority: 1 }, { queue: 'webshop', priority: 1 }, { queue: 'sales', priority: 2 }, { queue: 'billing', priority: 3 }],
 };
 
 const agentUsername = (index: number) => `agent${index + 1}`;
+
+/** Customers of the demo's CRM: the demo page signs a token for each (the VIP's account manager is agent6). */
+export const DEMO_CUSTOMERS = [
+  { externalId: 'CRM-1001', name: 'Matti Meikäläinen', email: 'matti@asiakas.example', segment: 'vip', accountManager: 'agent6', language: 'fi' },
+  { externalId: 'CRM-1002', name: 'Maja Lindström', email: 'maja@kund.example', segment: 'standard', accountManager: null, language: 'sv' },
+] as const;
 export const DEMO_AGENT_USERNAMES = AGENTS.map((_, i) => agentUsername(i));
 
 /**
@@ -127,7 +138,10 @@ export async function seedDemoOrganisation(db: Kysely<Database>, options: { now:
   const hashes = await Promise.all(people.map(() => hashPassword(DEMO_PASSWORD, options.passwordCost)));
 
   await db.transaction().execute(async (trx) => {
-    await trx.insertInto('organisations').values({ id: orgId, name: 'Demo Oy', time_zone: 'Europe/Helsinki', default_language: 'fi', created_at: options.now }).execute();
+    await trx
+      .insertInto('organisations')
+      .values({ id: orgId, name: 'Demo Oy', time_zone: 'Europe/Helsinki', default_language: 'fi', created_at: options.now, widget_secret: newWidgetSecret() })
+      .execute();
     const ctx: WriteContext = {
       orgId,
       now: options.now,
@@ -152,7 +166,7 @@ export async function seedDemoOrganisation(db: Kysely<Database>, options: { now:
     const queueIds = await mapAdd(
       queues,
       Object.fromEntries(
-        Object.entries(QUEUES).map(([key, { classes, hours, ...queue }]) => [key, { ...queue, classificationGroupId: classIds[classes]!, businessHoursId: calendarIds[hours]! }]),
+        Object.entries(QUEUES).map(([key, { classes, hours, ...queue }]) => [key, { ...queue, classificationGroupId: classIds[classes]!, businessHoursId: calendarIds[hours] ?? null }]),
       ),
     );
     const roleIds = await mapAdd(
@@ -199,6 +213,24 @@ export async function seedDemoOrganisation(db: Kysely<Database>, options: { now:
     }
     for (const team of ['Tiimi Helsinki', 'Tiimi Tampere']) {
       await add(teams, { name: team, memberIds: AGENTS.flatMap((a, i) => (a.team === team ? [userIds[i]!] : [])) });
+    }
+    for (const customer of DEMO_CUSTOMERS) {
+      await trx
+        .insertInto('customers')
+        .values({
+          id: randomUUID(),
+          org_id: orgId,
+          external_id: customer.externalId,
+          display_name: customer.name,
+          email: customer.email,
+          phone: null,
+          segment: customer.segment,
+          account_manager_user_id: customer.accountManager ? userIds[DEMO_AGENT_USERNAMES.indexOf(customer.accountManager)]! : null,
+          language: customer.language,
+          created_at: options.now,
+          updated_at: options.now,
+        })
+        .execute();
     }
   });
   return true;

@@ -59,7 +59,7 @@ describe('signing in through Chromium', () => {
     await page.waitForURL(`${origin}/admin`);
     await page.locator('[data-testid=queues] tbody tr').first().waitFor();
     const names = await page.locator('[data-testid=queues] tbody tr td:first-child').allTextContents();
-    expect(names).toEqual(['Asiakaspalvelu', 'Laskutus', 'Myynti', 'VIP']);
+    expect(names).toEqual(['Asiakaspalvelu', 'Laskutus', 'Myynti', 'VIP', 'Verkkokauppa']);
     await context.close();
   });
 

@@ -89,7 +89,7 @@ describe.each(testDatabases())('role boundaries over HTTP on $name', (database) 
     for (const role of ['supervisor', 'qa', 'analyst', 'admin'] as const) {
       const response = await t.call('GET', '/api/config/queues', { as: callers[role] });
       expect(response.statusCode).toBe(200);
-      expect(response.json().items.map((q: { name: string }) => q.name)).toEqual(['Asiakaspalvelu', 'Laskutus', 'Myynti', 'VIP']);
+      expect(response.json().items.map((q: { name: string }) => q.name)).toEqual(['Asiakaspalvelu', 'Laskutus', 'Myynti', 'VIP', 'Verkkokauppa']);
     }
   });
 

@@ -7,6 +7,7 @@ import type { EventWriter } from '@cc/ingest';
 import { buildApp, type BuildAppOptions } from '../../server/app.ts';
 import { loadConfig } from '../../server/config.ts';
 import type { OltpStore } from '../../server/stores/oltp/oltp-store.ts';
+import type { LiveAcd } from '../../server/contact-center/live-acd.ts';
 import { DEMO_PASSWORD } from '../../server/seed/demo-organisation.ts';
 import { testAnalyticsStore } from './analytics.ts';
 import type { TestDatabase } from './databases.ts';
@@ -22,6 +23,11 @@ export interface TestApp {
   oltp: OltpStore;
   analytics: AnalyticsStore;
   writer: EventWriter;
+  live: LiveAcd;
+  /** Listens on a loopback port (once) and gives its http:// origin, for sockets and browsers. */
+  listen(): Promise<string>;
+  /** Stops this server (stores and data stay) and starts a new one over the same store and DATA_DIR. */
+  restart(): Promise<TestApp>;
   /** Signs in as a demo user (admin, supervisor, qa, analyst, agent1…agent10). */
   signIn(username: string): Promise<Caller>;
   /** A request as a caller (with cookie and CSRF token), or anonymous. */
@@ -34,8 +40,20 @@ export async function startTestApp(database: TestDatabase, overrides: Partial<Bu
   const { store, drop } = await database.create();
   const analytics = testAnalyticsStore();
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'cc-data-'));
+  return build({ store, drop, analytics, dataDir }, overrides);
+}
+
+interface Resources {
+  store: OltpStore;
+  drop(): Promise<void>;
+  analytics: AnalyticsStore;
+  dataDir: string;
+}
+
+async function build(resources: Resources, overrides: Partial<BuildAppOptions>): Promise<TestApp> {
+  const { store, drop, analytics, dataDir } = resources;
   const config = { ...loadConfig({ DEMO_SEED: '1', LOG_LEVEL: 'silent', DATA_DIR: dataDir }), ...overrides.config, dataDir };
-  const { app, writer } = await buildApp({
+  const { app, writer, live } = await buildApp({
     passwordCost: 'test',
     logger: false,
     webHandlerFile: false,
@@ -60,12 +78,22 @@ export async function startTestApp(database: TestDatabase, overrides: Partial<Bu
     });
   };
 
+  let origin: string | undefined;
   return {
     app,
     oltp: store,
     analytics,
     writer,
+    live,
     call,
+    async listen() {
+      origin ??= await app.listen({ host: '127.0.0.1', port: 0 });
+      return origin;
+    },
+    async restart() {
+      await app.close();
+      return build(resources, overrides);
+    },
     async signIn(username) {
       const response = await call('POST', '/api/auth/sign-in', { body: { username, password: DEMO_PASSWORD } });
       if (response.statusCode !== 200) throw new Error(`sign-in as ${username} failed: ${response.statusCode} ${response.body}`);

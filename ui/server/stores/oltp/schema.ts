@@ -4,7 +4,7 @@
  * 0/1 integers, lists and value objects are JSON text.
  */
 export interface Database {
-  organisations: { id: string; name: string; time_zone: string; default_language: string; created_at: number };
+  organisations: { id: string; name: string; time_zone: string; default_language: string; created_at: number; widget_secret: string | null };
   users: {
     id: string;
     org_id: string;
@@ -78,4 +78,52 @@ export interface Database {
   service_roles: { id: string; org_id: string; name: string; description: string; created_at: number; updated_at: number };
   service_role_queues: { service_role_id: string; queue_id: string; priority: number };
   user_service_roles: { user_id: string; service_role_id: string };
+  customers: {
+    id: string;
+    org_id: string;
+    external_id: string | null;
+    display_name: string;
+    email: string | null;
+    phone: string | null;
+    segment: string | null;
+    account_manager_user_id: string | null;
+    language: string | null;
+    created_at: number;
+    updated_at: number;
+  };
+  /** One row per contact of any channel; `status` mirrors the engine's phase (offers are not kept: they are re-made). */
+  contacts: {
+    id: string;
+    org_id: string;
+    channel: string;
+    queue_id: string;
+    customer_id: string | null;
+    status: ContactStatus;
+    priority: number;
+    enqueued_at: number;
+    /** When it joined its current queue (waiting), was connected, or began wrap-up: what a rebuild needs. */
+    since_at: number;
+    agent_user_id: string | null;
+    preferred_agent_id: string | null;
+    preferred_timeout_seconds: number;
+    attributes: string;
+    subject: string;
+    customer_name: string;
+    customer_language: string;
+    /** SHA-256 of the customer's resume token (the widget keeps the token). */
+    resume_hash: string | null;
+    classification_id: string | null;
+    close_reason: string | null;
+    rating: number | null;
+    transcript_email: string | null;
+    created_at: number;
+    connected_at: number | null;
+    ended_at: number | null;
+    closed_at: number | null;
+  };
+  messages: { id: string; org_id: string; contact_id: string; seq: number; at: number; sender_role: 'customer' | 'agent' | 'system'; sender_id: string | null; body: string };
+  agent_presence: { user_id: string; org_id: string; status: string; reason: string | null; channels: string; updated_at: number };
 }
+
+/** `requested`: a callback or feedback left in the widget, kept until the callbacks and feedback workflow routes it (issue 7). */
+export type ContactStatus = 'waiting' | 'connected' | 'wrap-up' | 'closed' | 'requested';

@@ -1,5 +1,6 @@
 import type { Migration } from 'kysely';
 import * as m0001 from './0001_spine.ts';
+import * as m0002 from './0002_contacts.ts';
 
 /**
  * Every OLTP migration, in order, listed statically (no directory scan: works the same under
@@ -7,4 +8,5 @@ import * as m0001 from './0001_spine.ts';
  */
 export const oltpMigrations: Record<string, Migration> = {
   '0001_spine': m0001,
+  '0002_contacts': m0002,
 };

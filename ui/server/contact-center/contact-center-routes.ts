@@ -1,0 +1,210 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { FastifyInstance } from 'fastify';
+import type { Kysely } from 'kysely';
+import { isOpen } from '@cc/acd';
+import { CHANNELS, type Channel } from '@cc/ingest';
+import { onlyRoles, publicRoute } from '../access.ts';
+import type { AuditLog } from '../audit/audit-log.ts';
+import { errors } from '../errors.ts';
+import { DEMO_CUSTOMERS } from '../seed/demo-organisation.ts';
+import type { Database } from '../stores/oltp/schema.ts';
+import { contactErrors } from './contact-errors.ts';
+import { signCustomerToken } from './customer-token.ts';
+import type { LiveAcd } from './live-acd.ts';
+import { demoPage } from './demo-page.ts';
+import { agentSocket } from './sockets/agent-socket.ts';
+import { customerSocket, staffed } from './sockets/customer-socket.ts';
+import { RateLimiter } from './sockets/rate-limiter.ts';
+import { supervisorSocket } from './sockets/supervisor-socket.ts';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const WIDGET_SOURCE = readFileSync(path.join(here, 'widget/widget.js'), 'utf8');
+const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' } } } as const;
+
+export interface ContactCenterOptions {
+  db: Kysely<Database>;
+  live: LiveAcd;
+  audit: AuditLog;
+  now: () => number;
+  /** Serve the demo customer page (`npm start`'s demo). */
+  demo: boolean;
+}
+
+/**
+ * The contact center's bounded context: the three socket protocols (agents, customers, supervisors),
+ * the embeddable widget, the contact API and the customer history.
+ */
+export async function contactCenterRoutes(app: FastifyInstance, options: ContactCenterOptions): Promise<void> {
+  const { db, live, audit, now } = options;
+  const starts = new RateLimiter(20, 10 * 60_000, now);
+
+  app.get('/api/agent/ws', { config: { access: onlyRoles('agent') }, websocket: true }, (socket, request) => {
+    agentSocket(socket, live.org(request.auth!.orgId), request.auth!.userId, request.log);
+  });
+
+  app.get('/api/supervisor/ws', { config: { access: onlyRoles('supervisor') }, websocket: true }, (socket, request) => {
+    supervisorSocket(socket, live.org(request.auth!.orgId), request.auth!, { audit, log: request.log, now, ip: request.ip });
+  });
+
+  // Public: the widget runs on the company's own site, so any origin may open it.
+  app.get('/api/widget/ws', { config: { access: publicRoute }, websocket: true }, (socket, request) => {
+    customerSocket(socket, { live, db, log: request.log, now, starts, ip: request.ip });
+  });
+
+  /** What the widget shows before a chat: open or closed, staffed, how long the wait is. */
+  app.get<{ Params: { id: string } }>('/api/widget/queues/:id', { config: { access: publicRoute }, schema: { params: idParams } }, async (request, reply) => {
+    reply.header('access-control-allow-origin', '*');
+    const org = live.byQueue(request.params.id);
+    const queue = org.config.queueInfo.get(request.params.id)!;
+    const engineQueue = org.config.queues.find((q) => q.id === queue.id)!;
+    const snapshot = org.engine.queueSnapshot(queue.id);
+    return {
+      id: queue.id,
+      name: queue.name,
+      channels: queue.channels,
+      open: isOpen(engineQueue.businessHours, now()),
+      staffed: staffed(org, queue.id),
+      waiting: snapshot.waiting,
+      estimatedWaitSeconds: Number.isFinite(snapshot.estimatedWaitSeconds) ? snapshot.estimatedWaitSeconds : -1,
+    };
+  });
+
+  app.get('/widget.js', async (_request, reply) => {
+    reply.header('access-control-allow-origin', '*');
+    reply.header('cache-control', 'public, max-age=300');
+    return reply.type('text/javascript; charset=utf-8').send(WIDGET_SOURCE);
+  });
+
+  if (options.demo) {
+    app.get('/demo', async (_request, reply) => {
+      const org = await db.selectFrom('organisations').select(['id', 'widget_secret']).orderBy('created_at').executeTakeFirst();
+      if (!org?.widget_secret) throw errors.notFound('No organisation yet');
+      const queues = [...live.org(org.id).config.queueInfo.values()].filter((q) => q.channels.includes('chat')).sort((a, b) => a.name.localeCompare(b.name, 'fi'));
+      const exp = Math.floor(now() / 1000) + 12 * 3600;
+      const customers = DEMO_CUSTOMERS.map((c) => ({
+        name: c.name,
+        segment: c.segment,
+        token: signCustomerToken(org.widget_secret!, { sub: c.externalId, name: c.name, email: c.email, segment: c.segment, ...(c.accountManager ? { accountManager: c.accountManager } : {}), language: c.language, exp }),
+      }));
+      reply.header('cache-control', 'no-store');
+      return reply.type('text/html; charset=utf-8').send(demoPage(queues.map((q) => ({ id: q.id, name: q.name })), customers));
+    });
+  }
+
+  /** Creates a contact of any channel (voice until media lands, tasks from other systems until API keys do). */
+  app.post<{ Body: { channel: Channel; queueId: string; subject?: string; customerName?: string; priority?: number } }>(
+    '/api/contacts',
+    {
+      config: { access: onlyRoles('admin', 'supervisor') },
+      schema: {
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['channel', 'queueId'],
+          properties: {
+            channel: { type: 'string', enum: CHANNELS },
+            queueId: idParams.properties.id,
+            subject: { type: 'string', maxLength: 200 },
+            customerName: { type: 'string', maxLength: 100 },
+            priority: { type: 'integer', minimum: -100, maximum: 100 },
+          },
+        },
+      },
+    },
+    async (request, reply) => {
+      const org = live.org(request.auth!.orgId);
+      if (!org.config.queueInfo.has(request.body.queueId)) throw errors.referenceNotFound('No such queue', 'queueId');
+      const { contactId, result } = await org.startContact({
+        channel: request.body.channel,
+        queueId: request.body.queueId,
+        customerId: null,
+        customerName: request.body.customerName ?? '',
+        customerLanguage: 'fi',
+        subject: request.body.subject ?? '',
+        attributes: {},
+        priority: request.body.priority ?? 0,
+        preferredAgentId: null,
+        resumeHash: null,
+      });
+      reply.status(result.status === 'refused' ? 409 : 201);
+      if (result.status === 'refused') throw result.reason === 'closed-hours' ? contactErrors.queueClosed() : contactErrors.queueFull();
+      return { contactId, status: result.status, queueId: result.queueId, position: result.position, estimatedWaitSeconds: result.estimatedWaitSeconds };
+    },
+  );
+
+  app.post<{ Params: { id: string } }>('/api/contacts/:id/end', { config: { access: onlyRoles('admin', 'supervisor') }, schema: { params: idParams } }, async (request) => {
+    const org = live.org(request.auth!.orgId);
+    if (!org.engine.inspect().contacts.has(request.params.id)) throw contactErrors.unknownContact();
+    await org.apply(() => org.engine.endContact(request.params.id));
+    return { contactId: request.params.id, phase: org.phaseOf(request.params.id) };
+  });
+
+  /** The customer panel: who the customer is and every contact they have had, any channel, newest first. */
+  app.get<{ Params: { id: string } }>('/api/contacts/:id/customer', { config: { access: onlyRoles('agent', 'supervisor') }, schema: { params: idParams } }, async (request) => {
+    const auth = request.auth!;
+    const contact = await db.selectFrom('contacts').select(['id', 'customer_id', 'customer_name', 'agent_user_id']).where('org_id', '=', auth.orgId).where('id', '=', request.params.id).executeTakeFirst();
+    if (!contact) throw contactErrors.unknownContact();
+    if (!auth.roles.includes('supervisor')) {
+      // An agent sees the history of the customers they are serving or being offered, nobody else's.
+      const record = live.org(auth.orgId).engine.inspect().contacts.get(contact.id);
+      const theirs = record && (record.agentId === auth.userId || record.offers.has(auth.userId));
+      if (!theirs) throw contactErrors.notYourContact();
+    }
+    if (!contact.customer_id) return { customer: null, history: [] };
+    const customer = await db
+      .selectFrom('customers')
+      .leftJoin('users', 'users.id', 'customers.account_manager_user_id')
+      .select(['customers.id', 'customers.external_id', 'customers.display_name', 'customers.email', 'customers.phone', 'customers.segment', 'customers.language', 'users.display_name as account_manager'])
+      .where('customers.id', '=', contact.customer_id)
+      .executeTakeFirstOrThrow();
+    const history = await db
+      .selectFrom('contacts')
+      .leftJoin('queues', 'queues.id', 'contacts.queue_id')
+      .leftJoin('users', 'users.id', 'contacts.agent_user_id')
+      .leftJoin('classifications', 'classifications.id', 'contacts.classification_id')
+      .select([
+        'contacts.id',
+        'contacts.channel',
+        'contacts.status',
+        'contacts.subject',
+        'contacts.created_at',
+        'contacts.closed_at',
+        'contacts.close_reason',
+        'contacts.rating',
+        'queues.name as queue',
+        'users.display_name as agent',
+        'classifications.name as classification',
+      ])
+      .where('contacts.customer_id', '=', contact.customer_id)
+      .orderBy('contacts.created_at', 'desc')
+      .limit(100)
+      .execute();
+    return {
+      customer: {
+        id: customer.id,
+        externalId: customer.external_id,
+        name: customer.display_name,
+        email: customer.email,
+        phone: customer.phone,
+        segment: customer.segment,
+        language: customer.language,
+        accountManager: customer.account_manager,
+      },
+      history: history.map((h) => ({
+        contactId: h.id,
+        channel: h.channel,
+        status: h.status,
+        subject: h.subject,
+        createdAt: Number(h.created_at),
+        closedAt: h.closed_at === null ? null : Number(h.closed_at),
+        closeReason: h.close_reason,
+        rating: h.rating,
+        queue: h.queue,
+        agent: h.agent,
+        classification: h.classification,
+      })),
+    };
+  });
+}

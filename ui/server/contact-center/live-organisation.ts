@@ -1,0 +1,628 @@
+import { AcdEngine, AcdError, type AgentStatusInput, type Channel, type EnqueueResult } from '@cc/acd';
+import { acdEventToRecord, createUuidV7Generator, FAMILIES, type AcdEvent, type EventRecord, type EventWriter } from '@cc/ingest';
+import type { Kysely } from 'kysely';
+import { AppError } from '../errors.ts';
+import type { ContactStatus, Database } from '../stores/oltp/schema.ts';
+import { contactErrors } from './contact-errors.ts';
+import { loadOrganisationConfig, type OrganisationConfig, type RoutingSettings } from './organisation-config.ts';
+
+export interface LiveSettings extends RoutingSettings {
+  /** How long an agent's console may be away (reload, network blip, server restart) before their contacts go back to the queue. */
+  reconnectGraceSeconds: number;
+}
+
+export interface Logger {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+/** What the views need of a contact beyond the engine's record. */
+export interface ContactMeta {
+  id: string;
+  channel: Channel;
+  customerId: string | null;
+  customerName: string;
+  customerLanguage: string;
+  subject: string;
+  attributes: Record<string, string>;
+  createdAt: number;
+}
+
+export interface MessageView {
+  id: string;
+  contactId: string;
+  seq: number;
+  at: number;
+  from: 'customer' | 'agent' | 'system';
+  senderId: string | null;
+  text: string;
+}
+
+/** What the sockets are told, after it is durable. */
+export type Notice =
+  | { kind: 'acd'; events: AcdEvent[] }
+  | { kind: 'message'; message: MessageView }
+  | { kind: 'typing'; contactId: string; from: 'customer' | 'agent' }
+  | { kind: 'presence'; agentId: string }
+  | { kind: 'rated'; contactId: string; score: number }
+  | { kind: 'config' };
+
+export interface NewContact {
+  channel: Channel;
+  queueId: string;
+  customerId: string | null;
+  customerName: string;
+  customerLanguage: string;
+  subject: string;
+  attributes: Record<string, string>;
+  priority: number;
+  preferredAgentId: string | null;
+  resumeHash: string | null;
+  /** The customer's first words (a chat's opening line), stored before the contact is routed. */
+  firstMessage?: string;
+}
+
+const HISTORY_SLOTS = 120;
+const HISTORY_EVERY_MS = 30_000;
+const OPEN: ContactStatus[] = ['waiting', 'connected', 'wrap-up'];
+
+/**
+ * One organisation's live contact center: the ACD engine as the authoritative state, driven by
+ * real time, with every change written durably (event spool, then the OLTP projection) before
+ * anyone is told. Rebuilt from the OLTP store at start, so a restart loses no waiting contact.
+ */
+export class LiveOrganisation {
+  readonly engine: AcdEngine;
+  config!: OrganisationConfig;
+  readonly meta = new Map<string, ContactMeta>();
+  /** Waiting contacts per queue, sampled every 30 s for the last hour (the supervisor's sparkline). */
+  readonly waitingHistory = new Map<string, [number, number][]>();
+  /** When each agent's state (idle, busy, wrap-up, …) last changed: "time in state" on the supervisor's list. */
+  readonly stateSince = new Map<string, number>();
+
+  private pending: AcdEvent[] = [];
+  private waiters: { resolve: () => void; reject: (error: unknown) => void }[] = [];
+  private draining = false;
+  private timer: NodeJS.Timeout | null = null;
+  private timerAt: number | undefined;
+  private housekeeping: NodeJS.Timeout | null = null;
+  private readonly listeners = new Set<(notice: Notice) => void>();
+  private readonly sockets = new Map<string, number>();
+  private readonly graceTimers = new Map<string, NodeJS.Timeout>();
+  private readonly messageSeq = new Map<string, number>();
+  private readonly nextEventId: () => string;
+  private closed = false;
+  private day = '';
+
+  private constructor(
+    readonly orgId: string,
+    private readonly db: Kysely<Database>,
+    private readonly writer: EventWriter,
+    private readonly now: () => number,
+    private readonly settings: LiveSettings,
+    private readonly log: Logger,
+  ) {
+    this.nextEventId = createUuidV7Generator(now);
+    this.engine = new AcdEngine({
+      clock: { now },
+      emit: (event) => this.pending.push(event),
+      onListenerError: (error) => log.error({ err: error }, 'acd listener failed'),
+    });
+  }
+
+  /** Builds the engine from the store: configuration, agents' presence, then every open contact in its place. */
+  static async start(orgId: string, deps: { db: Kysely<Database>; writer: EventWriter; now: () => number; settings: LiveSettings; log: Logger }): Promise<LiveOrganisation> {
+    const live = new LiveOrganisation(orgId, deps.db, deps.writer, deps.now, deps.settings, deps.log);
+    await live.applyConfig();
+    const presence = await deps.db.selectFrom('agent_presence').selectAll().where('org_id', '=', orgId).execute();
+    const open = await deps.db.selectFrom('contacts').selectAll().where('org_id', '=', orgId).where('status', 'in', OPEN).orderBy('enqueued_at').orderBy('created_at').execute();
+    const agents = live.config.agentInfo;
+    await live.apply(() => {
+      for (const p of presence) {
+        if (!agents.has(p.user_id)) continue;
+        live.engine.restoreAgent(p.user_id, { status: p.status as AgentStatusInput['status'], reason: p.reason, channelsEnabled: JSON.parse(p.channels) as Channel[] });
+      }
+      for (const row of open) {
+        if (!live.config.queueInfo.has(row.queue_id)) {
+          deps.log.warn({ contactId: row.id, queueId: row.queue_id }, 'open contact of a removed queue left out of the rebuild');
+          continue;
+        }
+        const withAgent = row.status !== 'waiting' && row.agent_user_id !== null && agents.has(row.agent_user_id);
+        live.engine.restoreContact({
+          id: row.id,
+          channel: row.channel as Channel,
+          queueId: row.queue_id,
+          priority: row.priority,
+          enqueuedAt: Number(row.enqueued_at),
+          customerId: row.customer_id,
+          attributes: JSON.parse(row.attributes),
+          preferredAgentId: row.preferred_agent_id,
+          preferredAgentTimeoutSeconds: row.preferred_timeout_seconds,
+          phase: withAgent ? (row.status as 'connected' | 'wrap-up') : 'waiting',
+          agentId: withAgent ? row.agent_user_id : null,
+          since: Number(row.since_at),
+        });
+        live.meta.set(row.id, live.metaOf(row));
+      }
+    });
+    // Everyone who was signed in gets the grace period to come back before their contacts move on.
+    for (const p of presence) if (p.status !== 'offline') live.startGrace(p.user_id);
+    for (const row of open) if (row.agent_user_id) live.startGrace(row.agent_user_id);
+    live.housekeeping = setInterval(() => live.sampleHistory(), HISTORY_EVERY_MS);
+    live.sampleHistory();
+    return live;
+  }
+
+  /** Re-reads queues, service roles and agents (after a configuration change). */
+  async reloadConfig(): Promise<void> {
+    await this.applyConfig();
+    this.notify({ kind: 'config' });
+  }
+
+  subscribe(listener: (notice: Notice) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * Runs engine commands, then writes the events they made (spool for ClickHouse, projection for
+   * the OLTP store) before returning and before anyone is told. Commands from many callers commit
+   * together (group commit); their order is the engine's.
+   */
+  async apply<T>(command: () => T): Promise<T> {
+    if (this.closed) throw contactErrors.shuttingDown();
+    let result: T;
+    try {
+      result = command();
+    } catch (error) {
+      if (this.pending.length > 0) await this.flush();
+      if (error instanceof AcdError) throw acdToAppError(error);
+      throw error;
+    }
+    await this.flush();
+    this.schedule();
+    return result;
+  }
+
+  // ─── contacts ────────────────────────────────────────────────────────────────────────────────
+
+  /** A new contact: stored first (with its opening message), then put in line. */
+  async startContact(input: NewContact): Promise<{ contactId: string; result: EnqueueResult }> {
+    const queue = this.config.queueInfo.get(input.queueId);
+    if (!queue) throw contactErrors.unknownQueue();
+    if (!queue.channels.includes(input.channel)) throw contactErrors.channelNotServed(`This queue does not take ${input.channel} contacts`);
+    if (this.writer.state().status === 'full') throw contactErrors.eventsBacklogFull();
+    const now = this.now();
+    const contactId = this.nextEventId();
+    await this.db
+      .insertInto('contacts')
+      .values({
+        id: contactId,
+        org_id: this.orgId,
+        channel: input.channel,
+        queue_id: input.queueId,
+        customer_id: input.customerId,
+        status: 'waiting',
+        priority: input.priority,
+        enqueued_at: now,
+        since_at: now,
+        agent_user_id: null,
+        preferred_agent_id: input.preferredAgentId,
+        preferred_timeout_seconds: this.settings.preferredAgentTimeoutSeconds,
+        attributes: JSON.stringify(input.attributes),
+        subject: input.subject,
+        customer_name: input.customerName,
+        customer_language: input.customerLanguage,
+        resume_hash: input.resumeHash,
+        classification_id: null,
+        close_reason: null,
+        rating: null,
+        transcript_email: null,
+        created_at: now,
+        connected_at: null,
+        ended_at: null,
+        closed_at: null,
+      })
+      .execute();
+    this.meta.set(contactId, {
+      id: contactId,
+      channel: input.channel,
+      customerId: input.customerId,
+      customerName: input.customerName,
+      customerLanguage: input.customerLanguage,
+      subject: input.subject,
+      attributes: input.attributes,
+      createdAt: now,
+    });
+    if (input.firstMessage) await this.postMessage(contactId, 'customer', null, input.firstMessage);
+    const result = await this.apply(() =>
+      this.engine.enqueue({
+        id: contactId,
+        channel: input.channel,
+        queueId: input.queueId,
+        priority: input.priority,
+        customerId: input.customerId,
+        attributes: input.attributes,
+        preferredAgentId: input.preferredAgentId,
+        preferredAgentTimeoutSeconds: this.settings.preferredAgentTimeoutSeconds,
+      }),
+    );
+    return { contactId, result };
+  }
+
+  /**
+   * A callback request or feedback from the widget: stored as a contact with what the customer
+   * wrote (nothing is lost), not routed yet; the callbacks and feedback workflow (issue 7) routes it.
+   */
+  async recordRequest(input: { kind: 'callback' | 'feedback'; queueId: string; name: string; phone: string | null; email: string | null; text: string; preferredTime: string | null }): Promise<string> {
+    const now = this.now();
+    const id = this.nextEventId();
+    const attributes: Record<string, string> = {};
+    if (input.phone) attributes.phone = input.phone;
+    if (input.email) attributes.email = input.email;
+    if (input.preferredTime) attributes.preferredTime = input.preferredTime;
+    await this.db
+      .insertInto('contacts')
+      .values({
+        id,
+        org_id: this.orgId,
+        channel: input.kind,
+        queue_id: input.queueId,
+        customer_id: null,
+        status: 'requested',
+        priority: 0,
+        enqueued_at: now,
+        since_at: now,
+        agent_user_id: null,
+        preferred_agent_id: null,
+        preferred_timeout_seconds: 0,
+        attributes: JSON.stringify(attributes),
+        subject: input.text.slice(0, 120),
+        customer_name: input.name,
+        customer_language: 'fi',
+        resume_hash: null,
+        classification_id: null,
+        close_reason: null,
+        rating: null,
+        transcript_email: null,
+        created_at: now,
+        connected_at: null,
+        ended_at: null,
+        closed_at: null,
+      })
+      .execute();
+    if (input.text) await this.db.insertInto('messages').values({ id: this.nextEventId(), org_id: this.orgId, contact_id: id, seq: 1, at: now, sender_role: 'customer', sender_id: null, body: input.text }).execute();
+    return id;
+  }
+
+  /** The contact's phase in the engine, or 'closed' once it has left. */
+  phaseOf(contactId: string) {
+    return this.engine.inspect().contacts.get(contactId)?.phase ?? 'closed';
+  }
+
+  /** Stores a chat message and its fact, then tells both sides. */
+  async postMessage(contactId: string, from: MessageView['from'], senderId: string | null, text: string): Promise<MessageView> {
+    let seq = this.messageSeq.get(contactId);
+    if (seq === undefined) {
+      const row = await this.db.selectFrom('messages').select((eb) => eb.fn.max('seq').as('seq')).where('contact_id', '=', contactId).executeTakeFirst();
+      seq = Number(row?.seq ?? 0);
+    }
+    seq += 1;
+    this.messageSeq.set(contactId, seq);
+    const message: MessageView = { id: this.nextEventId(), contactId, seq, at: this.now(), from, senderId, text };
+    await this.db
+      .insertInto('messages')
+      .values({ id: message.id, org_id: this.orgId, contact_id: contactId, seq, at: message.at, sender_role: from, sender_id: senderId, body: text })
+      .execute();
+    const meta = this.meta.get(contactId);
+    await this.writer.append([
+      {
+        table: FAMILIES.message.table,
+        row: {
+          event_id: message.id,
+          org_id: this.orgId,
+          at: message.at,
+          type: 'message.sent',
+          version: FAMILIES.message.version,
+          ingested_at: message.at,
+          contact_id: contactId,
+          message_id: message.id,
+          channel: meta?.channel ?? 'chat',
+          sender_role: from,
+          sender_id: senderId ?? '',
+          length: text.length,
+        },
+      },
+    ]);
+    this.notify({ kind: 'message', message });
+    return message;
+  }
+
+  async messages(contactId: string): Promise<MessageView[]> {
+    const rows = await this.db.selectFrom('messages').selectAll().where('contact_id', '=', contactId).orderBy('seq').execute();
+    return rows.map((r) => ({ id: r.id, contactId: r.contact_id, seq: r.seq, at: Number(r.at), from: r.sender_role, senderId: r.sender_id, text: r.body }));
+  }
+
+  /** The classification the agent chose, by id (the event carries its code). */
+  async recordClassification(contactId: string, classificationId: string): Promise<void> {
+    await this.db.updateTable('contacts').set({ classification_id: classificationId }).where('id', '=', contactId).execute();
+  }
+
+  typing(contactId: string, from: 'customer' | 'agent'): void {
+    this.notify({ kind: 'typing', contactId, from });
+  }
+
+  /** The customer's rating (CSAT 1–5) of an ended contact: once, stored and sent to ClickHouse. */
+  async rate(contactId: string, score: number): Promise<void> {
+    const row = await this.db
+      .selectFrom('contacts')
+      .leftJoin('classifications', 'classifications.id', 'contacts.classification_id')
+      .select(['contacts.status', 'contacts.rating', 'contacts.queue_id', 'contacts.agent_user_id', 'contacts.channel', 'classifications.code as classification', 'contacts.customer_id'])
+      .where('contacts.id', '=', contactId)
+      .executeTakeFirst();
+    if (!row) throw contactErrors.unknownContact();
+    if (row.rating !== null) throw contactErrors.alreadyRated();
+    if (row.status !== 'closed' && row.status !== 'wrap-up') throw contactErrors.notEnded('Rate the contact when it has ended');
+    const at = this.now();
+    await this.writer.append([
+      {
+        table: FAMILIES.survey.table,
+        row: {
+          event_id: this.nextEventId(),
+          org_id: this.orgId,
+          at,
+          type: 'survey.answered',
+          version: FAMILIES.survey.version,
+          ingested_at: at,
+          contact_id: contactId,
+          customer_id: row.customer_id ?? '',
+          queue_id: row.queue_id,
+          agent_id: row.agent_user_id ?? '',
+          channel: row.channel,
+          classification: row.classification ?? '',
+          kind: 'csat',
+          score,
+        },
+      },
+    ]);
+    await this.db.updateTable('contacts').set({ rating: score }).where('id', '=', contactId).execute();
+    this.notify({ kind: 'rated', contactId, score });
+  }
+
+  // ─── agents' consoles ────────────────────────────────────────────────────────────────────────
+
+  /** An agent's console connected: cancels the grace timer that would hand their contacts on. */
+  attachAgent(agentId: string): void {
+    this.sockets.set(agentId, (this.sockets.get(agentId) ?? 0) + 1);
+    const timer = this.graceTimers.get(agentId);
+    if (timer) clearTimeout(timer);
+    this.graceTimers.delete(agentId);
+  }
+
+  /** An agent's console went away: after the grace period without a new one, the agent is disconnected. */
+  detachAgent(agentId: string): void {
+    const left = (this.sockets.get(agentId) ?? 1) - 1;
+    if (left > 0) {
+      this.sockets.set(agentId, left);
+      return;
+    }
+    this.sockets.delete(agentId);
+    this.startGrace(agentId);
+  }
+
+  isConnected(agentId: string): boolean {
+    return (this.sockets.get(agentId) ?? 0) > 0;
+  }
+
+  /** The agent's status, saved so a restart brings it back. */
+  async setStatus(agentId: string, input: AgentStatusInput): Promise<void> {
+    await this.apply(() => this.engine.setAgentStatus(agentId, input));
+  }
+
+  async setChannel(agentId: string, channel: Channel, enabled: boolean): Promise<void> {
+    await this.apply(() => this.engine.setChannelEnabled(agentId, channel, enabled));
+    await this.savePresence(agentId);
+    this.notify({ kind: 'presence', agentId });
+  }
+
+  // ─── lifecycle ───────────────────────────────────────────────────────────────────────────────
+
+  /** Stops timers and writes what is pending; the state stays in the store for the next start. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    if (this.housekeeping) clearInterval(this.housekeeping);
+    for (const timer of this.graceTimers.values()) clearTimeout(timer);
+    this.graceTimers.clear();
+    this.listeners.clear();
+    await this.flush().catch((error: unknown) => this.log.error({ err: error }, 'could not write the last acd events'));
+  }
+
+  // ─── internals ───────────────────────────────────────────────────────────────────────────────
+
+  private async applyConfig(): Promise<void> {
+    this.config = await loadOrganisationConfig(this.db, this.orgId, this.settings);
+    const config = this.config;
+    await this.apply(() => {
+      for (const queue of config.queues) this.engine.upsertQueue(queue);
+      for (const role of config.serviceRoles) this.engine.upsertServiceRole(role);
+      for (const agent of config.agents) this.engine.upsertAgent(agent);
+    });
+    // Agents deactivated since: signed out, their contacts handed on.
+    for (const id of this.engine.inspect().agents.keys()) {
+      if (!config.agentInfo.has(id) && this.engine.agentView(id).status !== 'offline') await this.apply(() => this.engine.disconnectAgent(id));
+    }
+  }
+
+  private metaOf(row: Database['contacts']): ContactMeta {
+    return {
+      id: row.id,
+      channel: row.channel as Channel,
+      customerId: row.customer_id,
+      customerName: row.customer_name,
+      customerLanguage: row.customer_language,
+      subject: row.subject,
+      attributes: JSON.parse(row.attributes),
+      createdAt: Number(row.created_at),
+    };
+  }
+
+  private startGrace(agentId: string): void {
+    if (this.closed || this.isConnected(agentId) || this.graceTimers.has(agentId)) return;
+    const timer = setTimeout(() => {
+      this.graceTimers.delete(agentId);
+      if (this.isConnected(agentId) || !this.engine.inspect().agents.has(agentId)) return;
+      this.apply(() => this.engine.disconnectAgent(agentId)).catch((error: unknown) => this.log.error({ err: error, agentId }, 'could not disconnect an agent'));
+    }, this.settings.reconnectGraceSeconds * 1000);
+    timer.unref();
+    this.graceTimers.set(agentId, timer);
+  }
+
+  /** Sleeps until the engine's next timer (offer timeout, wrap-up end, VIP wait) and fires it. */
+  private schedule(): void {
+    if (this.closed) return;
+    const next = this.engine.nextTimerAt();
+    if (next === this.timerAt && (this.timer || next === undefined)) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.timerAt = next;
+    if (next === undefined) return;
+    this.timer = setTimeout(
+      () => {
+        this.timer = null;
+        this.timerAt = undefined;
+        this.apply(() => this.engine.advanceTo(this.now())).catch((error: unknown) => this.log.error({ err: error }, 'acd timer failed'));
+      },
+      Math.min(Math.max(0, next - this.now()), 3_600_000),
+    );
+  }
+
+  private flush(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.waiters.push({ resolve, reject });
+      if (!this.draining) void this.drain();
+    });
+  }
+
+  /** Group commit: whatever accumulated while the last batch was being written goes in the next. */
+  private async drain(): Promise<void> {
+    this.draining = true;
+    while (this.waiters.length > 0) {
+      const batch = this.pending;
+      const waiters = this.waiters;
+      this.pending = [];
+      this.waiters = [];
+      try {
+        await this.persist(batch);
+        for (const w of waiters) w.resolve();
+        if (batch.length > 0) this.notify({ kind: 'acd', events: batch });
+      } catch (error) {
+        this.log.error({ err: error }, 'could not write acd events');
+        for (const w of waiters) w.reject(error);
+      }
+    }
+    this.draining = false;
+  }
+
+  private async persist(batch: AcdEvent[]): Promise<void> {
+    if (batch.length === 0) return;
+    const ingestedAt = this.now();
+    const records: EventRecord[] = batch.map((event) => acdEventToRecord(event, { event_id: this.nextEventId(), org_id: this.orgId, ingested_at: ingestedAt }));
+    await this.writer.append(records);
+    await this.project(batch);
+  }
+
+  /** Folds a batch of events into the contacts' rows and agents' presence, in one transaction. */
+  private async project(batch: AcdEvent[]): Promise<void> {
+    const contacts = new Map<string, Partial<Database['contacts']>>();
+    const statuses = new Map<string, { status: string; reason: string | null }>();
+    const change = (id: string, values: Partial<Database['contacts']>) => contacts.set(id, { ...contacts.get(id), ...values });
+    for (const e of batch) {
+      switch (e.type) {
+        case 'contact.enqueued':
+          change(e.contactId, { status: 'waiting', queue_id: e.queueId, priority: e.priority, enqueued_at: e.enqueuedAt, since_at: e.at, agent_user_id: null });
+          break;
+        case 'contact.connected':
+          change(e.contactId, { status: 'connected', agent_user_id: e.agentId, since_at: e.at, connected_at: e.at });
+          break;
+        case 'contact.requeued':
+          change(e.contactId, { status: 'waiting', agent_user_id: null, since_at: e.at - e.waitedMs });
+          break;
+        case 'contact.transferred':
+          change(e.contactId, { status: 'waiting', queue_id: e.toQueueId, agent_user_id: null });
+          break;
+        case 'contact.overflowed':
+          change(e.contactId, { queue_id: e.toQueueId });
+          break;
+        case 'contact.priority_changed':
+          change(e.contactId, { priority: e.priority });
+          break;
+        case 'contact.wrap_up_started':
+          change(e.contactId, { status: 'wrap-up', since_at: e.at, ended_at: e.at });
+          break;
+        case 'contact.closed':
+          change(e.contactId, { status: 'closed', close_reason: e.reason, closed_at: e.at, ...(e.reason === 'handled' ? {} : { ended_at: e.at }) });
+          this.meta.delete(e.contactId);
+          this.messageSeq.delete(e.contactId);
+          break;
+        case 'agent.status_changed':
+          statuses.set(e.agentId, { status: e.status, reason: e.reason });
+          this.stateSince.set(e.agentId, e.at);
+          break;
+        case 'agent.state_changed':
+          this.stateSince.set(e.agentId, e.at);
+          break;
+        default:
+          break;
+      }
+    }
+    if (contacts.size === 0 && statuses.size === 0) return;
+    await this.db.transaction().execute(async (trx) => {
+      for (const [id, values] of contacts) await trx.updateTable('contacts').set(values).where('id', '=', id).execute();
+      for (const agentId of statuses.keys()) await this.savePresence(agentId, trx);
+    });
+  }
+
+  private async savePresence(agentId: string, db: Kysely<Database> = this.db): Promise<void> {
+    const view = this.engine.agentView(agentId);
+    const values = { status: view.status, reason: view.notReadyReason, channels: JSON.stringify(view.channelsEnabled), updated_at: this.now() };
+    await db
+      .insertInto('agent_presence')
+      .values({ user_id: agentId, org_id: this.orgId, ...values })
+      .onConflict((oc) => oc.column('user_id').doUpdateSet(values))
+      .execute();
+  }
+
+  private sampleHistory(): void {
+    const now = this.now();
+    // A new day in the organisation's time zone: "contacts today" start again.
+    const day = new Intl.DateTimeFormat('en-CA', { timeZone: this.config.timeZone }).format(now);
+    if (this.day && day !== this.day) this.engine.resetDailyCounters();
+    this.day = day;
+    for (const queueId of this.config.queueInfo.keys()) {
+      const series = this.waitingHistory.get(queueId) ?? [];
+      series.push([now, this.engine.queueSnapshot(queueId).waiting]);
+      if (series.length > HISTORY_SLOTS) series.splice(0, series.length - HISTORY_SLOTS);
+      this.waitingHistory.set(queueId, series);
+    }
+  }
+
+  private notify(notice: Notice): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(notice);
+      } catch (error) {
+        // One broken socket handler must not stop the others (mediasoup's safeEmit).
+        this.log.error({ err: error }, 'contact-center listener failed');
+      }
+    }
+  }
+}
+
+/** The engine's refusals as coded API errors: a 409 when the state does not allow it, 400 for bad input. */
+export function acdToAppError(error: AcdError): AppError {
+  const status = error.code.startsWith('UNKNOWN_') ? 404 : error.code === 'INVALID_INPUT' ? 400 : 409;
+  return new AppError(error.code, status, error.message);
+}

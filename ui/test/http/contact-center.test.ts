@@ -1,0 +1,327 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { signCustomerToken } from '../../server/contact-center/customer-token.ts';
+import { startTestApp, type Caller, type TestApp } from '../support/app.ts';
+import { testDatabases } from '../support/databases.ts';
+import { TestSocket, type Message } from '../support/sockets.ts';
+
+/**
+ * The live contact center through the real server: agents', customers' and supervisors' sockets
+ * over loopback, the engine inside, both stores, events into ClickHouse (chdb).
+ */
+describe.each(testDatabases())('the contact center, live ($name)', (database) => {
+  let t: TestApp;
+  let origin: string;
+  let webshop: string;
+  let orgId: string;
+  let secret: string;
+  const open: TestSocket[] = [];
+
+  const socket = async (path: string, caller?: Caller) => {
+    const s = await TestSocket.open(origin, path, caller ? { cookie: caller.cookie } : {});
+    open.push(s);
+    return s;
+  };
+  /** An agent's console, signed in and available. */
+  const agentConsole = async (username: string, available = true) => {
+    const caller = await t.signIn(username);
+    const s = await socket('/api/agent/ws', caller);
+    await s.next('state');
+    if (available) expect(await s.command({ type: 'set-status', status: 'available' })).toMatchObject({ type: 'ack' });
+    return { caller, s };
+  };
+  const customer = async (start: Record<string, unknown>) => {
+    const s = await socket('/api/widget/ws');
+    const answer = await s.command({ type: 'start', queueId: webshop, ...start });
+    expect(answer).toMatchObject({ type: 'ack' });
+    const started = await s.next('started');
+    return { s, contactId: started.contactId as string, resumeToken: started.resumeToken as string };
+  };
+  const offerIn = (s: TestSocket, contactId: string, after = 0) => s.next((m) => m.type === 'state' && m.offers.some((o: { contactId: string }) => o.contactId === contactId), { after });
+  const signOutEveryone = async () => {
+    await Promise.all(open.splice(0).map((s) => s.close()));
+    // Everyone offline again, so each test starts from an empty floor.
+    const org = t.live.org(orgId);
+    for (const id of org.engine.inspect().agents.keys()) await org.apply(() => org.engine.disconnectAgent(id));
+    for (const [id, c] of org.engine.inspect().contacts) if (c.phase === 'waiting' || c.phase === 'offered') await org.apply(() => org.engine.endContact(id));
+  };
+
+  beforeAll(async () => {
+    t = await startTestApp(database, { live: { preferredAgentTimeoutSeconds: 1, reconnectGraceSeconds: 1.5, offerTimeoutSeconds: 30 } });
+    origin = await t.listen();
+    webshop = (await t.oltp.db.selectFrom('queues').select('id').where('name', '=', 'Verkkokauppa').executeTakeFirstOrThrow()).id;
+    const org = await t.oltp.db.selectFrom('organisations').select(['id', 'widget_secret']).executeTakeFirstOrThrow();
+    orgId = org.id;
+    secret = org.widget_secret!;
+  });
+  afterEach(signOutEveryone);
+  afterAll(async () => t.close());
+
+  it('carries a chat from the widget to an agent and back: offer, accept, messages both ways, end, classify, rate', async () => {
+    const { s: agent } = await agentConsole('agent2');
+    const { s: cust, contactId } = await customer({ name: 'Liisa', email: 'liisa@example.com', text: 'Hei, tilaukseni on myöhässä' });
+
+    const offered = await offerIn(agent, contactId);
+    expect(offered.offers[0]).toMatchObject({ contactId, channel: 'chat', queueName: 'Verkkokauppa', customerName: 'Liisa', subject: 'Hei, tilaukseni on myöhässä' });
+    expect(offered.offers[0].expiresAt - offered.offers[0].offeredAt).toBe(30_000);
+
+    expect(await agent.command({ type: 'accept', contactId })).toMatchObject({ type: 'ack' });
+    expect(await cust.next('agent')).toMatchObject({ name: 'Eero' });
+    const history = await agent.next((m) => m.type === 'messages' && m.contactId === contactId);
+    expect(history.messages.map((m: Message) => [m.from, m.text])).toEqual([['customer', 'Hei, tilaukseni on myöhässä']]);
+
+    await agent.command({ type: 'typing', contactId });
+    await cust.next('typing');
+    await agent.command({ type: 'send', contactId, text: 'Hei Liisa, katson asiaa.' });
+    expect((await cust.next((m) => m.type === 'message' && m.message.from === 'agent')).message.text).toBe('Hei Liisa, katson asiaa.');
+    await cust.command({ type: 'send', text: 'Kiitos!' });
+    expect((await agent.next((m) => m.type === 'message' && m.message.from === 'customer')).message).toMatchObject({ contactId, text: 'Kiitos!', seq: 3 });
+
+    const mark = agent.count;
+    await agent.command({ type: 'end', contactId });
+    expect(await cust.next('ended')).toMatchObject({ by: 'agent' });
+    const wrapping = await agent.next((m) => m.type === 'state' && m.contacts[0]?.phase === 'wrap-up', { after: mark });
+    expect(wrapping.me.state).toBe('wrap-up');
+    expect(wrapping.contacts[0].classificationRequired).toBe(true);
+    // The queue requires a classification: none is refused, one from another queue's set too.
+    expect(await agent.command({ type: 'wrap-up', contactId, classificationId: null })).toMatchObject({ type: 'error', code: 'CLASSIFICATION_REQUIRED' });
+    expect(await agent.command({ type: 'wrap-up', contactId, classificationId: 'not-a-classification' })).toMatchObject({ type: 'error', code: 'UNKNOWN_CLASSIFICATION' });
+    const orderStatus = wrapping.contacts[0].classifications.find((c: { code: string }) => c.code === 'order-status');
+    expect(await agent.command({ type: 'wrap-up', contactId, classificationId: orderStatus.id })).toMatchObject({ type: 'ack' });
+    expect((await agent.next((m) => m.type === 'state' && m.contacts.length === 0 && m.me.state === 'idle', { after: mark })).me.contactsToday).toBe(1);
+
+    expect(await cust.command({ type: 'rate', score: 5 })).toMatchObject({ type: 'ack' });
+    expect(await cust.command({ type: 'rate', score: 1 })).toMatchObject({ type: 'error', code: 'ALREADY_RATED' });
+
+    const row = await t.oltp.db.selectFrom('contacts').selectAll().where('id', '=', contactId).executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ status: 'closed', close_reason: 'handled', classification_id: orderStatus.id, rating: 5, channel: 'chat', customer_name: 'Liisa' });
+    expect(await t.oltp.db.selectFrom('messages').select('body').where('contact_id', '=', contactId).orderBy('seq').execute()).toHaveLength(3);
+
+    // The same story in ClickHouse: every step, the classification by code, the rating, the messages.
+    await t.writer.flush();
+    const q = async (sql: string) => (await t.analytics.client.query({ query: sql, query_params: { c: contactId }, format: 'JSONEachRow' })).json<Record<string, string>>();
+    const steps = await q(`SELECT type, agent_id, classification FROM ${t.analytics.database}.contact_events WHERE contact_id = {c:String} ORDER BY at, toString(event_id)`);
+    expect(steps.map((r) => r.type)).toEqual(['contact.enqueued', 'contact.offered', 'contact.offer_accepted', 'contact.connected', 'contact.wrap_up_started', 'contact.wrap_up_ended', 'contact.closed']);
+    expect(steps.find((r) => r.type === 'contact.wrap_up_ended')!.classification).toBe('order-status');
+    expect(await q(`SELECT kind, score FROM ${t.analytics.database}.survey_answers WHERE contact_id = {c:String}`)).toEqual([{ kind: 'csat', score: 5 }]);
+    expect(await q(`SELECT sender_role FROM ${t.analytics.database}.message_events WHERE contact_id = {c:String} ORDER BY at`)).toEqual([
+      { sender_role: 'customer' },
+      { sender_role: 'agent' },
+      { sender_role: 'customer' },
+    ]);
+  });
+
+  it('answers malformed messages with a coded error and changes nothing', async () => {
+    const { s: agent } = await agentConsole('agent2', false);
+    agent.sendRaw('this is not json');
+    expect(await agent.next('error')).toMatchObject({ code: 'BAD_JSON' });
+    expect(await agent.command({ v: 2, type: 'hello' })).toMatchObject({ code: 'UNSUPPORTED_VERSION' });
+    expect(await agent.command({ type: 'launch-rockets' })).toMatchObject({ code: 'UNKNOWN_TYPE' });
+    expect(await agent.command({ type: 'accept' })).toMatchObject({ code: 'BAD_MESSAGE', message: expect.stringContaining('contactId') });
+    expect(await agent.command({ type: 'set-status', status: 'not-ready' })).toMatchObject({ code: 'BAD_MESSAGE' });
+    expect(await agent.command({ type: 'set-status', status: 'available', extra: 1 })).toMatchObject({ code: 'BAD_MESSAGE' });
+    expect(await agent.command({ type: 'accept', contactId: 'nothing-offered' })).toMatchObject({ type: 'error', code: 'NO_SUCH_OFFER' });
+    expect(t.live.org(orgId).engine.agentView((await t.signIn('agent2')).userId).status).toBe('offline');
+
+    const cust = await socket('/api/widget/ws');
+    expect(await cust.command({ type: 'send', text: 'hello?' })).toMatchObject({ code: 'RESUME_INVALID' });
+    expect(await cust.command({ type: 'start', queueId: 'no-such-queue' })).toMatchObject({ code: 'UNKNOWN_QUEUE' });
+    expect(await cust.command({ type: 'resume', resumeToken: 'x'.repeat(32) })).toMatchObject({ code: 'RESUME_INVALID' });
+    // Nobody staffed: the widget is told so (callback or feedback instead) and no contact is made.
+    expect(await cust.command({ type: 'start', queueId: webshop, text: 'anyone?' })).toMatchObject({ type: 'ack' });
+    expect(await cust.next('unavailable')).toMatchObject({ reason: 'nobody-staffed' });
+    expect(await cust.command({ type: 'request', queueId: webshop, kind: 'callback', name: 'Pekka' })).toMatchObject({ code: 'VALIDATION_FAILED' });
+    expect(await cust.command({ type: 'request', queueId: webshop, kind: 'callback', name: 'Pekka', phone: '+358 40 123 4567', preferredTime: 'klo 16' })).toMatchObject({ type: 'ack' });
+    const request = await cust.next('requested');
+    expect(await t.oltp.db.selectFrom('contacts').select(['channel', 'status', 'attributes']).where('id', '=', request.contactId).executeTakeFirstOrThrow()).toEqual({
+      channel: 'callback',
+      status: 'requested',
+      attributes: JSON.stringify({ phone: '+358 40 123 4567', preferredTime: 'klo 16' }),
+    });
+    expect(await t.oltp.db.selectFrom('contacts').select('id').where('status', '=', 'waiting').execute()).toEqual([]);
+  });
+
+  it('refuses a cross-site page opening an agent socket with the agent’s cookie', async () => {
+    const caller = await t.signIn('agent2');
+    await expect(TestSocket.open(origin, '/api/agent/ws', { cookie: caller.cookie, origin: 'https://evil.example' })).rejects.toThrow('403');
+    await expect(TestSocket.open(origin, '/api/agent/ws')).rejects.toThrow('401');
+    const supervisor = await t.signIn('supervisor');
+    await expect(TestSocket.open(origin, '/api/agent/ws', { cookie: supervisor.cookie })).rejects.toThrow('403');
+  });
+
+  it('never offers a voice contact to an agent busy in a chat, and offers it when the chat ends (the seed’s rule)', async () => {
+    const { s: agent, caller } = await agentConsole('agent2');
+    const supervisor = await t.signIn('supervisor');
+    const { contactId: chat } = await customer({ text: 'chat first' });
+    await offerIn(agent, chat);
+    await agent.command({ type: 'accept', contactId: chat });
+
+    const created = await t.call('POST', '/api/contacts', { as: supervisor, body: { channel: 'voice', queueId: webshop, customerName: 'Soittaja' } });
+    expect(created.statusCode).toBe(201);
+    const voice = created.json().contactId as string;
+    const engine = t.live.org(orgId).engine;
+    expect(engine.contactView(voice)).toMatchObject({ phase: 'waiting', offeredTo: [] });
+    expect(engine.agentView(caller.userId).freeFor).not.toContain('voice');
+
+    const mark = agent.count;
+    await agent.command({ type: 'end', contactId: chat });
+    // Still in wrap-up: wrap-up holds the chat's capacity, so still no call.
+    expect(engine.contactView(voice).offeredTo).toEqual([]);
+    const wrap = await agent.next((m) => m.type === 'state' && m.contacts[0]?.phase === 'wrap-up', { after: mark });
+    await agent.command({ type: 'wrap-up', contactId: chat, classificationId: wrap.contacts[0].classifications[0].id });
+    const offer = await offerIn(agent, voice, mark);
+    expect(offer.offers).toMatchObject([{ contactId: voice, channel: 'voice', customerName: 'Soittaja' }]);
+
+    // Bad input to the contact API: a coded 4xx, nothing made.
+    const bad = await t.call('POST', '/api/contacts', { as: supervisor, body: { channel: 'fax', queueId: webshop } });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.code).toBe('VALIDATION_FAILED');
+    expect((await t.call('POST', '/api/contacts', { as: await t.signIn('agent3'), body: { channel: 'voice', queueId: webshop } })).statusCode).toBe(403);
+  });
+
+  it('offers a VIP to their account manager first, and to the queue once the wait for the manager runs out', async () => {
+    const { s: other } = await agentConsole('agent2');
+    const { s: manager, caller: managerCaller } = await agentConsole('agent6');
+    const token = (claims: object) => signCustomerToken(secret, { sub: 'CRM-1001', name: 'Matti Meikäläinen', segment: 'vip', accountManager: 'agent6', exp: Math.floor(Date.now() / 1000) + 600, ...claims });
+
+    // agent2 has been idle longer and would win by longest-idle; the account manager goes first.
+    const first = await customer({ token: token({}), text: 'VIP here' });
+    const offered = await offerIn(manager, first.contactId);
+    expect(offered.offers[0]).toMatchObject({ vip: true, customerName: 'Matti Meikäläinen' });
+    expect(t.live.org(orgId).engine.contactView(first.contactId).offeredTo).toEqual([managerCaller.userId]);
+    await manager.command({ type: 'accept', contactId: first.contactId });
+    // The customer panel: the registry entry made from the token, with the account manager.
+    const panel = await t.call('GET', `/api/contacts/${first.contactId}/customer`, { as: managerCaller });
+    expect(panel.json().customer).toMatchObject({ externalId: 'CRM-1001', segment: 'vip', accountManager: 'Juha Nieminen' });
+    expect((await t.call('GET', `/api/contacts/${first.contactId}/customer`, { as: await t.signIn('agent3') })).json().error.code).toBe('NOT_YOUR_CONTACT');
+    await manager.command({ type: 'end', contactId: first.contactId });
+
+    // The manager is signed in but not ready: the VIP waits for them a while, then anyone in the queue may take them.
+    await manager.command({ type: 'set-status', status: 'not-ready', reason: 'meeting' });
+    const started = Date.now();
+    const second = await customer({ token: token({}), text: 'VIP again' });
+    await offerIn(other, second.contactId);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+
+    // A tampered token is ignored (and logged): a plain visitor, routed by the queue's strategy, no VIP priority.
+    const forged = token({}).replace(/.$/, (c) => (c === 'A' ? 'B' : 'A'));
+    const third = await customer({ token: forged, text: 'trust me' });
+    const row = await t.oltp.db.selectFrom('contacts').select(['customer_id', 'priority', 'preferred_agent_id']).where('id', '=', third.contactId).executeTakeFirstOrThrow();
+    expect(row).toEqual({ customer_id: null, priority: 0, preferred_agent_id: null });
+  });
+
+  it('keeps an agent’s chat through a page reload, and re-offers what a vanished agent was offered', async () => {
+    const first = await agentConsole('agent2');
+    const { s: cust, contactId } = await customer({ text: 'reload test' });
+    await offerIn(first.s, contactId);
+    await first.s.command({ type: 'accept', contactId });
+    await first.s.command({ type: 'send', contactId, text: 'Ennen päivitystä' });
+    await first.s.close();
+
+    // The reload: a new console within the grace period gets the chat back with its messages.
+    const again = await socket('/api/agent/ws', first.caller);
+    const state = await again.next('state');
+    expect(state.me.status).toBe('available');
+    expect(state.contacts).toMatchObject([{ contactId, phase: 'connected' }]);
+    const history = await again.next((m) => m.type === 'messages' && m.contactId === contactId);
+    expect(history.messages.map((m: Message) => m.text)).toEqual(['reload test', 'Ennen päivitystä']);
+    await new Promise((resolve) => setTimeout(resolve, 1800));
+    expect(t.live.org(orgId).engine.contactView(contactId)).toMatchObject({ phase: 'connected', agentId: first.caller.userId });
+    expect(cust.received.some((m) => m.type === 'waiting')).toBe(false);
+
+    // An offer rings on a console that goes away for good: after the grace period it goes to someone else.
+    const { s: helper } = await agentConsole('agent6');
+    await helper.command({ type: 'set-status', status: 'not-ready', reason: 'break' });
+    const { contactId: waiting } = await customer({ text: 'who takes me?' });
+    await offerIn(again, waiting);
+    await again.close();
+    await helper.command({ type: 'set-status', status: 'available' });
+    const moved = await offerIn(helper, waiting);
+    expect(moved.offers[0].contactId).toBe(waiting);
+    // …and the chat they were in goes back to the line, at its original place, told to the customer.
+    expect(await cust.next('waiting')).toMatchObject({ reason: 'agent-disconnected' });
+  });
+
+  it('shows supervisors the live floor and lets them act on it', async () => {
+    const supervisor = await t.signIn('supervisor');
+    const live = await socket('/api/supervisor/ws', supervisor);
+    const first = await live.next('live');
+    const tile = first.queues.find((q: { name: string }) => q.name === 'Verkkokauppa');
+    expect(tile).toMatchObject({ waiting: 0, channels: ['voice', 'chat', 'email'] });
+    expect(first.agents).toHaveLength(10);
+
+    const { s: agent, caller } = await agentConsole('agent2');
+    const after = live.count;
+    const busy = await live.next((m) => m.type === 'live' && m.agents.some((a: { id: string; status: string }) => a.id === caller.userId && a.status === 'available'), { after });
+    expect(busy.queues.find((q: { name: string }) => q.name === 'Verkkokauppa').byChannel.chat.free).toBe(1);
+
+    await agent.command({ type: 'set-status', status: 'not-ready', reason: 'lunch' });
+    const a = await customer({ text: 'first' });
+    const b = await customer({ text: 'second' });
+    const seen = await live.next((m) => m.type === 'live' && m.waiting.length === 2);
+    expect(seen.waiting.map((w: { contactId: string }) => w.contactId)).toEqual([a.contactId, b.contactId]);
+    expect(seen.queues.find((q: { name: string }) => q.name === 'Verkkokauppa')).toMatchObject({ waiting: 2, byChannel: { chat: { free: 0, notReady: 1 } } });
+
+    // Raise the second one's priority: it goes first in line; the customer hears their new place.
+    expect(await live.command({ type: 'set-priority', contactId: b.contactId, priority: 50 })).toMatchObject({ type: 'ack' });
+    expect(await b.s.next((m) => m.type === 'queue' && m.position === 1)).toBeTruthy();
+    expect(t.live.org(orgId).engine.line(webshop)).toEqual([b.contactId, a.contactId]);
+    // Change the agent's state from the view: the agent's console hears it, the line starts moving.
+    expect(await live.command({ type: 'set-agent-status', agentId: caller.userId, status: 'available' })).toMatchObject({ type: 'ack' });
+    expect((await offerIn(agent, b.contactId)).me.status).toBe('available');
+    expect(await live.command({ type: 'set-agent-status', agentId: caller.userId, status: 'not-ready' })).toMatchObject({ code: 'BAD_MESSAGE' });
+    const audit = await t.call('GET', '/api/audit?action=contact.priority_set', { as: await t.signIn('admin') });
+    expect(audit.json().items[0]).toMatchObject({ actorUsername: 'supervisor', targetId: b.contactId, details: { priority: 50 } });
+  });
+});
+
+describe.each(testDatabases())('a server restart ($name)', (database) => {
+  it('keeps the waiting contacts in their order and the open chat with its agent and messages', async () => {
+    let t = await startTestApp(database, { live: { reconnectGraceSeconds: 5 } });
+    let origin = await t.listen();
+    const webshop = (await t.oltp.db.selectFrom('queues').select('id').where('name', '=', 'Verkkokauppa').executeTakeFirstOrThrow()).id;
+    const caller = await t.signIn('agent2');
+    const agent = await TestSocket.open(origin, '/api/agent/ws', { cookie: caller.cookie });
+    await agent.next('state');
+    await agent.command({ type: 'set-status', status: 'available' });
+    const start = async (text: string) => {
+      const s = await TestSocket.open(origin, '/api/widget/ws');
+      await s.command({ type: 'start', queueId: webshop, text });
+      return { s, started: await s.next('started') };
+    };
+    const chat = await start('open chat');
+    await agent.next((m) => m.type === 'state' && m.offers.length === 1);
+    await agent.command({ type: 'accept', contactId: chat.started.contactId });
+    await agent.command({ type: 'send', contactId: chat.started.contactId, text: 'Palvelen sinua' });
+    await agent.command({ type: 'set-status', status: 'not-ready', reason: 'break' });
+    const b = await start('waiting one');
+    const c = await start('waiting two');
+    const orgId = t.live.org((await t.oltp.db.selectFrom('organisations').select('id').executeTakeFirstOrThrow()).id).orgId;
+    expect(t.live.org(orgId).engine.line(webshop)).toEqual([b.started.contactId, c.started.contactId]);
+    await Promise.all([agent, chat.s, b.s, c.s].map((s) => s.close()));
+
+    t = await t.restart();
+    try {
+      origin = await t.listen();
+      const engine = t.live.org(orgId).engine;
+      expect(engine.line(webshop)).toEqual([b.started.contactId, c.started.contactId]);
+      expect(engine.contactView(chat.started.contactId)).toMatchObject({ phase: 'connected', agentId: caller.userId });
+      expect(engine.agentView(caller.userId)).toMatchObject({ status: 'not-ready', notReadyReason: 'break', state: 'busy' });
+
+      // The customer's widget resumes with its token; the agent's console comes back to the same chat.
+      const resumed = await TestSocket.open(origin, '/api/widget/ws');
+      await resumed.command({ type: 'resume', resumeToken: chat.started.resumeToken });
+      expect(await resumed.next('resumed')).toMatchObject({ contactId: chat.started.contactId, phase: 'connected', agentName: 'Eero' });
+      expect((await resumed.next('messages')).messages.map((m: Message) => m.text)).toEqual(['open chat', 'Palvelen sinua']);
+      const console2 = await TestSocket.open(origin, '/api/agent/ws', { cookie: caller.cookie });
+      expect((await console2.next('state')).contacts).toMatchObject([{ contactId: chat.started.contactId, phase: 'connected' }]);
+      await console2.command({ type: 'set-status', status: 'available' });
+      // The line resumes where it was: the first waiting contact is offered first (chats share the agent's capacity).
+      const offered = await console2.next((m) => m.type === 'state' && m.offers.length > 0);
+      expect(offered.offers.map((o: { contactId: string }) => o.contactId)).toEqual([b.started.contactId, c.started.contactId]);
+      await console2.close();
+      await resumed.close();
+    } finally {
+      await t.close();
+    }
+  });
+});
