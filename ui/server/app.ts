@@ -148,7 +148,7 @@ export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
   await app.register(configApi, { db: oltp.db, audit, now, passwordCost, changed: (orgId) => liveAcd.changed(orgId) });
   await app.register(healthRoutes, { oltp, analytics, writer });
   await app.register(reportsRoutes, { db: oltp.db, analytics, audit, now, feed });
-  await app.register(contactCenterRoutes, { db: oltp.db, live: liveAcd, audit, now, demo: config.demoSeed });
+  await app.register(contactCenterRoutes, { db: oltp.db, live: liveAcd, audit, now, demo: config.demoSeed, startsPerAddress: config.widgetStartsPerAddress });
   if (options.webHandlerFile !== false) {
     await app.register(webApp, { handlerFile: options.webHandlerFile ?? path.resolve(here, '../build/handler.js') });
   }

@@ -18,6 +18,8 @@ export interface ServerConfig {
   demoSeed: boolean;
   sessionIdleMinutes: number;
   sessionMaxHours: number;
+  /** New chats (and callback/feedback requests) the widget accepts per address per 10 minutes. */
+  widgetStartsPerAddress: number;
 }
 
 export class ConfigError extends Error {
@@ -88,6 +90,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     demoSeed: flag('DEMO_SEED', false),
     sessionIdleMinutes: integer('SESSION_IDLE_MINUTES', 12 * 60, 5, 7 * 24 * 60),
     sessionMaxHours: integer('SESSION_MAX_HOURS', 7 * 24, 1, 90 * 24),
+    widgetStartsPerAddress: integer('WIDGET_STARTS_PER_ADDRESS', 20, 1, 1_000_000),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

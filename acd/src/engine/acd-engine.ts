@@ -81,6 +81,9 @@ export class AcdEngine {
   private readonly timers = new TimerHeap<TimerPayload>();
 
   private firingAt: number | undefined;
+  /** Bumped whenever an agent's status or memberships change: cached per-queue counts check it. */
+  private rosterVersion = 0;
+  private readonly servingCache = new Map<string, { version: number; serving: number }>();
   private seq = 0;
   private offerSeq = 0;
   private wrapToken = 0;
@@ -126,6 +129,7 @@ export class AcdEngine {
       handleMsAverage: (config.defaultHandleSeconds ?? DEFAULT_HANDLE_SECONDS) * 1000,
     });
     for (const agent of this.agents.values()) if (agent.memberships.has(config.id)) this.queue(config.id).members.add(agent.id);
+    this.rosterVersion += 1;
   }
 
   /** Adds or replaces a service role; agents in it get the new memberships on the next decision. */
@@ -195,6 +199,7 @@ export class AcdEngine {
       if (agent.status === input.status && agent.notReadyReason === reason) return;
       const previousStatus = agent.status;
       agent.status = input.status;
+      this.rosterVersion += 1;
       agent.notReadyReason = reason;
       this.emit({ type: 'agent.status_changed', at: this.now(), agentId, status: input.status, previousStatus, reason });
       this.touchedAgents.add(agentId);
@@ -272,6 +277,7 @@ export class AcdEngine {
       if (agent.status !== 'offline') {
         const previousStatus = agent.status;
         agent.status = 'offline';
+        this.rosterVersion += 1;
         agent.notReadyReason = null;
         this.emit({ type: 'agent.status_changed', at: this.now(), agentId, status: 'offline', previousStatus, reason: 'disconnected' });
       }
@@ -506,6 +512,7 @@ export class AcdEngine {
       const agent = this.agent(agentId);
       this.silently(() => {
         agent.status = saved.status;
+        this.rosterVersion += 1;
         agent.notReadyReason = saved.status === 'not-ready' ? saved.reason : null;
         if (saved.channelsEnabled) agent.channelsEnabled = new Set(saved.channelsEnabled);
         agent.room.fill(undefined);
@@ -686,10 +693,23 @@ export class AcdEngine {
    */
   estimatedWaitSeconds(queueId: string, position: number): number {
     const queue = this.queue(queueId);
-    let serving = 0;
-    for (const id of queue.members) if (this.agents.get(id)!.status === 'available') serving += 1;
+    // Every waiting customer's estimate asks this, often: count the serving members once per roster change.
+    let cached = this.servingCache.get(queueId);
+    if (cached?.version !== this.rosterVersion) {
+      let count = 0;
+      for (const id of queue.members) if (this.agents.get(id)!.status === 'available') count += 1;
+      cached = { version: this.rosterVersion, serving: count };
+      this.servingCache.set(queueId, cached);
+    }
+    const serving = cached.serving;
     if (serving === 0) return position > 0 ? Infinity : 0;
     return Math.round((position * queue.handleMsAverage) / serving / 1000);
+  }
+
+  /** Whether any member of the queue is signed in (available or not ready): someone could serve it today. */
+  isStaffed(queueId: string): boolean {
+    for (const id of this.queue(queueId).members) if (this.agents.get(id)!.status !== 'offline') return true;
+    return false;
   }
 
   /** Every agent's and contact's record, for invariant checks (tests) and rebuilding views. */
@@ -874,6 +894,7 @@ export class AcdEngine {
         const agent = this.agent(timer.agentId);
         if (queue.config.notReadyOnNoAnswer && agent.status === 'available') {
           agent.status = 'not-ready';
+          this.rosterVersion += 1;
           agent.notReadyReason = 'no-answer';
           this.withdrawOffersOf(agent, 'agent-unavailable');
           this.emit({ type: 'agent.status_changed', at: this.now(), agentId: agent.id, status: 'not-ready', previousStatus: 'available', reason: 'no-answer' });
@@ -1210,6 +1231,7 @@ export class AcdEngine {
     }
     const changed = next.size !== agent.memberships.size || [...next].some(([q, p]) => agent.memberships.get(q) !== p);
     agent.memberships = next;
+    this.rosterVersion += 1;
     if (changed) {
       this.emit({ type: 'agent.memberships_changed', at: this.now(), agentId: agent.id, serviceRoleId: agent.serviceRoleId, queueIds: [...next.keys()], by });
       this.markAgent(agent.id, 'supervisor-change');

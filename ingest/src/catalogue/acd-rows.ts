@@ -1,4 +1,4 @@
-import type { AcdEvent } from './acd-events.ts';
+import type { AcdEvent, DecisionCandidate } from './acd-events.ts';
 import type { Envelope } from './columns.ts';
 import { FAMILIES, type AgentRow, type ContactRow, type EventRecord, type RoutingRow } from './families.ts';
 
@@ -20,6 +20,19 @@ export const CONTACT_DEFAULTS = {
   was_offered: false,
 } as const;
 
+/**
+ * How many candidates a stored routing trace keeps: the eligible ones first (best score first),
+ * then the excluded. The counts columns still tell the whole decision; a queue of thousands of
+ * agents would otherwise write tens of kilobytes per decision.
+ */
+export const STORED_CANDIDATES = 50;
+
+function storedCandidates(candidates: DecisionCandidate[]): DecisionCandidate[] {
+  if (candidates.length <= STORED_CANDIDATES) return candidates;
+  const eligible = candidates.filter((c) => c.eligible).sort((a, b) => (b.score ?? 0) - (a.score ?? 0));
+  return [...eligible, ...candidates.filter((c) => !c.eligible)].slice(0, STORED_CANDIDATES);
+}
+
 /** Turns one ACD event into the row of its family, with the envelope the producer stamps. */
 export function acdEventToRecord(event: AcdEvent, envelope: Omit<Envelope, 'at' | 'type' | 'version'>): EventRecord {
   const base = { ...envelope, at: event.at, type: event.type };
@@ -38,7 +51,7 @@ export function acdEventToRecord(event: AcdEvent, envelope: Omit<Envelope, 'at' 
       tie_break: event.tieBreak,
       candidates_count: event.candidates.length,
       excluded_count: event.candidates.filter((c) => !c.eligible).length,
-      candidates: JSON.stringify(event.candidates),
+      candidates: JSON.stringify(storedCandidates(event.candidates)),
     };
     return { table: FAMILIES.routing.table, row };
   }

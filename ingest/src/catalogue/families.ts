@@ -81,7 +81,7 @@ export const FAMILIES = {
       tie_break: 'string',
       candidates_count: 'uint16',
       excluded_count: 'uint16',
-      /** JSON: [{agentId, contactId, queueId, eligible, reason?, score?}] */
+      /** JSON: [{agentId, contactId, queueId, eligible, reason?, score?}], at most STORED_CANDIDATES (eligible first, best first). */
       candidates: 'string',
     },
     sortKey: ['queue_id', 'at', 'event_id'],

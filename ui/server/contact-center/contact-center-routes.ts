@@ -30,6 +30,8 @@ export interface ContactCenterOptions {
   now: () => number;
   /** Serve the demo customer page (`npm start`'s demo). */
   demo: boolean;
+  /** New widget contacts per address per 10 minutes. */
+  startsPerAddress: number;
 }
 
 /**
@@ -38,7 +40,7 @@ export interface ContactCenterOptions {
  */
 export async function contactCenterRoutes(app: FastifyInstance, options: ContactCenterOptions): Promise<void> {
   const { db, live, audit, now } = options;
-  const starts = new RateLimiter(20, 10 * 60_000, now);
+  const starts = new RateLimiter(options.startsPerAddress, 10 * 60_000, now);
 
   app.get('/api/agent/ws', { config: { access: onlyRoles('agent') }, websocket: true }, (socket, request) => {
     agentSocket(socket, live.org(request.auth!.orgId), request.auth!.userId, request.log);

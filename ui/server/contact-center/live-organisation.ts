@@ -63,6 +63,8 @@ export interface NewContact {
   firstMessage?: string;
 }
 
+type Listener = (notice: Notice) => void;
+
 const HISTORY_SLOTS = 120;
 const HISTORY_EVERY_MS = 30_000;
 const OPEN: ContactStatus[] = ['waiting', 'connected', 'wrap-up'];
@@ -87,7 +89,10 @@ export class LiveOrganisation {
   private timer: NodeJS.Timeout | null = null;
   private timerAt: number | undefined;
   private housekeeping: NodeJS.Timeout | null = null;
-  private readonly listeners = new Set<(notice: Notice) => void>();
+  private readonly listeners = new Set<Listener>();
+  private readonly agentListeners = new Map<string, Set<Listener>>();
+  private readonly contactListeners = new Map<string, Set<Listener>>();
+  private readonly queueListeners = new Map<string, Set<Listener>>();
   private readonly sockets = new Map<string, number>();
   private readonly graceTimers = new Map<string, NodeJS.Timeout>();
   private readonly messageSeq = new Map<string, number>();
@@ -160,9 +165,25 @@ export class LiveOrganisation {
     this.notify({ kind: 'config' });
   }
 
-  subscribe(listener: (notice: Notice) => void): () => void {
+  /** Every notice (supervisors' views). */
+  subscribe(listener: Listener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * Notices about one agent, one contact or one queue only: with hundreds of consoles and widgets
+   * open, each change reaches the sockets it concerns instead of every socket filtering every event.
+   */
+  subscribeTo(kind: 'agent' | 'contact' | 'queue', key: string, listener: Listener): () => void {
+    const map = kind === 'agent' ? this.agentListeners : kind === 'contact' ? this.contactListeners : this.queueListeners;
+    const set = map.get(key) ?? new Set();
+    set.add(listener);
+    map.set(key, set);
+    return () => {
+      set.delete(listener);
+      if (set.size === 0 && map.get(key) === set) map.delete(key);
+    };
   }
 
   /**
@@ -437,6 +458,9 @@ export class LiveOrganisation {
     for (const timer of this.graceTimers.values()) clearTimeout(timer);
     this.graceTimers.clear();
     this.listeners.clear();
+    this.agentListeners.clear();
+    this.contactListeners.clear();
+    this.queueListeners.clear();
     await this.flush().catch((error: unknown) => this.log.error({ err: error }, 'could not write the last acd events'));
   }
 
@@ -610,7 +634,47 @@ export class LiveOrganisation {
   }
 
   private notify(notice: Notice): void {
-    for (const listener of this.listeners) {
+    const targets = new Set<Listener>(this.listeners);
+    const add = (map: Map<string, Set<Listener>>, key: string | null | undefined) => {
+      const set = key ? map.get(key) : undefined;
+      if (set) for (const listener of set) targets.add(listener);
+    };
+    const contacts = this.engine.inspect().contacts;
+    const addContact = (contactId: string) => {
+      add(this.contactListeners, contactId);
+      const contact = contacts.get(contactId);
+      if (!contact) return;
+      add(this.agentListeners, contact.agentId);
+      for (const agentId of contact.offers.keys()) add(this.agentListeners, agentId);
+    };
+    switch (notice.kind) {
+      case 'acd':
+        for (const event of notice.events) {
+          if (event.type === 'routing.decision') continue;
+          const e = event as { agentId?: string | null; fromAgentId?: string | null; toAgentId?: string | null; contactId?: string; queueId?: string; toQueueId?: string };
+          add(this.agentListeners, e.agentId);
+          add(this.agentListeners, e.fromAgentId);
+          add(this.agentListeners, e.toAgentId);
+          if (e.contactId) addContact(e.contactId);
+          add(this.queueListeners, e.queueId);
+          add(this.queueListeners, e.toQueueId);
+        }
+        break;
+      case 'message':
+        addContact(notice.message.contactId);
+        break;
+      case 'typing':
+      case 'rated':
+        addContact(notice.contactId);
+        break;
+      case 'presence':
+        add(this.agentListeners, notice.agentId);
+        break;
+      case 'config':
+        for (const map of [this.agentListeners, this.contactListeners, this.queueListeners]) for (const set of map.values()) for (const l of set) targets.add(l);
+        break;
+    }
+    for (const listener of targets) {
       try {
         listener(notice);
       } catch (error) {

@@ -56,7 +56,7 @@ export function agentSocket(socket: WebSocket, org: LiveOrganisation, agentId: s
     });
   };
 
-  const unsubscribe = org.subscribe((notice: Notice) => {
+  const unsubscribe = org.subscribeTo('agent', agentId, (notice: Notice) => {
     switch (notice.kind) {
       case 'acd':
         if (notice.events.some((e) => involves(e, agentId, mine))) scheduleState();

@@ -18,8 +18,7 @@ const RESUMABLE_AFTER_END_MS = 30 * 60_000;
 
 /** Whether anyone could serve this queue now: an agent in it who is signed in (available or not ready). */
 export function staffed(org: LiveOrganisation, queueId: string): boolean {
-  const { agents } = org.engine.queueSnapshot(queueId);
-  return agents.idle + agents.offered + agents.busy + agents.wrapUp + agents.notReady > 0;
+  return org.engine.isStaffed(queueId);
 }
 
 export interface CustomerSocketDeps {
@@ -72,11 +71,15 @@ export function customerSocket(socket: WebSocket, deps: CustomerSocketDeps): voi
     }
     switch (event.type) {
       case 'contact.connected':
+        // Out of the line: the queue's comings and goings no longer concern this customer.
+        unsubscribeQueue();
+        unsubscribeQueue = () => {};
+        queueId = null;
         session.send({ type: 'agent', name: firstName(org!.config.agentInfo.get(event.agentId)?.displayName ?? '') });
         break;
       case 'contact.transferred':
       case 'contact.requeued':
-        queueId = event.type === 'contact.transferred' ? event.toQueueId : event.queueId;
+        followQueue(event.type === 'contact.transferred' ? event.toQueueId : event.queueId);
         lastQueueStatus = '';
         session.send({ type: 'waiting', reason: event.type === 'contact.requeued' ? 'agent-disconnected' : 'transferred' });
         sendQueueStatus();
@@ -94,16 +97,30 @@ export function customerSocket(socket: WebSocket, deps: CustomerSocketDeps): voi
     }
   };
 
+  const onNotice = (notice: Notice) => {
+    if (notice.kind === 'acd') for (const event of notice.events) onEvent(event);
+    else if (notice.kind === 'message' && notice.message.contactId === contactId) session.send({ type: 'message', message: publicMessage(notice.message) });
+    else if (notice.kind === 'typing' && notice.contactId === contactId && notice.from === 'agent') session.send({ type: 'typing' });
+    else if (notice.kind === 'config') sendQueueStatus();
+  };
+  let unsubscribeQueue = () => {};
+  /** Follows the queue the contact waits in (for its place in line); a transfer moves it. */
+  const followQueue = (queue: string) => {
+    if (queue === queueId && org) return;
+    unsubscribeQueue();
+    queueId = queue;
+    unsubscribeQueue = org!.subscribeTo('queue', queue, onNotice);
+  };
   const bind = (o: LiveOrganisation, id: string, queue: string) => {
     org = o;
     contactId = id;
-    queueId = queue;
-    unsubscribe = o.subscribe((notice: Notice) => {
-      if (notice.kind === 'acd') for (const event of notice.events) onEvent(event);
-      else if (notice.kind === 'message' && notice.message.contactId === contactId) session.send({ type: 'message', message: publicMessage(notice.message) });
-      else if (notice.kind === 'typing' && notice.contactId === contactId && notice.from === 'agent') session.send({ type: 'typing' });
-      else if (notice.kind === 'config' || notice.kind === 'presence') sendQueueStatus();
-    });
+    const offContact = o.subscribeTo('contact', id, onNotice);
+    queueId = null;
+    followQueue(queue);
+    unsubscribe = () => {
+      offContact();
+      unsubscribeQueue();
+    };
   };
   socket.on('close', () => unsubscribe());
 

@@ -1,4 +1,4 @@
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type MigrationResult } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type MigrationResult, type SqliteDatabase } from 'kysely';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Database } from './schema.ts';
@@ -38,7 +38,22 @@ async function sqliteDialect(file: string): Promise<SqliteDialect> {
   database.pragma('synchronous = NORMAL');
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 5000');
-  return new SqliteDialect({ database });
+  // kysely prepares every query afresh; better-sqlite3 statements are reusable, so keep the recent
+  // ones by SQL text (the live contact center runs the same few statements thousands of times).
+  const statements = new Map<string, ReturnType<typeof database.prepare>>();
+  const cached: SqliteDatabase = {
+    close: () => database.close(),
+    prepare: (text: string) => {
+      let statement = statements.get(text);
+      if (!statement) {
+        statement = database.prepare(text);
+        if (statements.size >= 500) statements.delete(statements.keys().next().value!);
+        statements.set(text, statement);
+      }
+      return statement as unknown as ReturnType<SqliteDatabase['prepare']>;
+    },
+  };
+  return new SqliteDialect({ database: cached });
 }
 
 export async function createOltpStore(options: OltpStoreOptions): Promise<OltpStore> {
