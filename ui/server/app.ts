@@ -15,6 +15,7 @@ import { configApi } from './config-api/plugin.ts';
 import { contactCenterRoutes } from './contact-center/contact-center-routes.ts';
 import { DEFAULT_LIVE_SETTINGS, LiveAcd } from './contact-center/live-acd.ts';
 import type { LiveSettings } from './contact-center/live-organisation.ts';
+import { TranscriptMailer } from './contact-center/transcript-mailer.ts';
 import { healthRoutes } from './health/health-routes.ts';
 import { RealtimeFeed } from './reports/realtime-feed.ts';
 import { organisationContext, reportsRoutes } from './reports/reports-routes.ts';
@@ -112,7 +113,9 @@ export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
       const seeded = await seedDemoOrganisation(oltp.db, { now: now(), passwordCost: options.passwordCost ?? 'standard' });
       if (seeded) app.log.info('seeded the demo organisation');
     }
-    live = await LiveAcd.start({ db: oltp.db, writer, now, settings: { ...DEFAULT_LIVE_SETTINGS, ...options.live }, log: app.log.child({ component: 'acd' }) });
+    const log = app.log.child({ component: 'acd' });
+    const mailer = config.smtpUrl ? new TranscriptMailer(oltp.db, config.smtpUrl, config.mailFrom, log) : null;
+    live = await LiveAcd.start({ db: oltp.db, writer, now, settings: { ...DEFAULT_LIVE_SETTINGS, ...options.live }, log, mailer });
   } catch (error) {
     await app.close();
     throw error;

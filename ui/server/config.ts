@@ -20,6 +20,10 @@ export interface ServerConfig {
   sessionMaxHours: number;
   /** New chats (and callback/feedback requests) the widget accepts per address per 10 minutes. */
   widgetStartsPerAddress: number;
+  /** The SMTP relay for outgoing mail (chat transcripts), `smtp(s)://user:pass@host:port`; none: no mail. */
+  smtpUrl: string | undefined;
+  /** The sender of outgoing mail. */
+  mailFrom: string;
 }
 
 export class ConfigError extends Error {
@@ -91,6 +95,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     sessionIdleMinutes: integer('SESSION_IDLE_MINUTES', 12 * 60, 5, 7 * 24 * 60),
     sessionMaxHours: integer('SESSION_MAX_HOURS', 7 * 24, 1, 90 * 24),
     widgetStartsPerAddress: integer('WIDGET_STARTS_PER_ADDRESS', 20, 1, 1_000_000),
+    smtpUrl: url('SMTP_URL', ['smtp:', 'smtps:']),
+    mailFrom: env.MAIL_FROM || 'Contact center <no-reply@localhost>',
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -1,9 +1,6 @@
-import type { EventWriter } from '@cc/ingest';
-import type { Kysely } from 'kysely';
 import { newWidgetSecret } from '../seed/demo-organisation.ts';
-import type { Database } from '../stores/oltp/schema.ts';
 import { contactErrors } from './contact-errors.ts';
-import { LiveOrganisation, type LiveSettings, type Logger } from './live-organisation.ts';
+import { LiveOrganisation, type LiveDeps, type LiveSettings } from './live-organisation.ts';
 
 export const DEFAULT_LIVE_SETTINGS: LiveSettings = { offerTimeoutSeconds: 30, preferredAgentTimeoutSeconds: 30, reconnectGraceSeconds: 20 };
 
@@ -11,10 +8,10 @@ export const DEFAULT_LIVE_SETTINGS: LiveSettings = { offerTimeoutSeconds: 30, pr
 export class LiveAcd {
   private constructor(
     private readonly organisations: Map<string, LiveOrganisation>,
-    private readonly deps: { db: Kysely<Database>; writer: EventWriter; now: () => number; settings: LiveSettings; log: Logger },
+    private readonly deps: LiveDeps,
   ) {}
 
-  static async start(deps: { db: Kysely<Database>; writer: EventWriter; now: () => number; settings: LiveSettings; log: Logger }): Promise<LiveAcd> {
+  static async start(deps: LiveDeps): Promise<LiveAcd> {
     const live = new LiveAcd(new Map(), deps);
     for (const org of await deps.db.selectFrom('organisations').select(['id', 'widget_secret']).execute()) {
       // Organisations made before widgets existed get their signing secret now.
@@ -45,5 +42,6 @@ export class LiveAcd {
 
   async close(): Promise<void> {
     await Promise.all([...this.organisations.values()].map((o) => o.close()));
+    this.deps.mailer?.close();
   }
 }

@@ -4,6 +4,7 @@ import type { Kysely } from 'kysely';
 import { AppError } from '../errors.ts';
 import type { ContactStatus, Database } from '../stores/oltp/schema.ts';
 import { contactErrors } from './contact-errors.ts';
+import type { TranscriptMailer } from './transcript-mailer.ts';
 import { loadOrganisationConfig, type OrganisationConfig, type RoutingSettings } from './organisation-config.ts';
 
 export interface LiveSettings extends RoutingSettings {
@@ -65,6 +66,16 @@ export interface NewContact {
 
 type Listener = (notice: Notice) => void;
 
+export interface LiveDeps {
+  db: Kysely<Database>;
+  writer: EventWriter;
+  now: () => number;
+  settings: LiveSettings;
+  log: Logger;
+  /** Sends chat transcripts; null when no SMTP relay is configured. */
+  mailer?: TranscriptMailer | null;
+}
+
 const HISTORY_SLOTS = 120;
 const HISTORY_EVERY_MS = 30_000;
 const OPEN: ContactStatus[] = ['waiting', 'connected', 'wrap-up'];
@@ -99,6 +110,8 @@ export class LiveOrganisation {
   private readonly nextEventId: () => string;
   private closed = false;
   private day = '';
+  /** Contacts whose customer asked for the transcript before the conversation was over. */
+  private readonly transcriptWanted = new Set<string>();
 
   private constructor(
     readonly orgId: string,
@@ -107,6 +120,7 @@ export class LiveOrganisation {
     private readonly now: () => number,
     private readonly settings: LiveSettings,
     private readonly log: Logger,
+    private readonly mailer: TranscriptMailer | null,
   ) {
     this.nextEventId = createUuidV7Generator(now);
     this.engine = new AcdEngine({
@@ -117,8 +131,8 @@ export class LiveOrganisation {
   }
 
   /** Builds the engine from the store: configuration, agents' presence, then every open contact in its place. */
-  static async start(orgId: string, deps: { db: Kysely<Database>; writer: EventWriter; now: () => number; settings: LiveSettings; log: Logger }): Promise<LiveOrganisation> {
-    const live = new LiveOrganisation(orgId, deps.db, deps.writer, deps.now, deps.settings, deps.log);
+  static async start(orgId: string, deps: LiveDeps): Promise<LiveOrganisation> {
+    const live = new LiveOrganisation(orgId, deps.db, deps.writer, deps.now, deps.settings, deps.log, deps.mailer ?? null);
     await live.applyConfig();
     const presence = await deps.db.selectFrom('agent_presence').selectAll().where('org_id', '=', orgId).execute();
     const open = await deps.db.selectFrom('contacts').selectAll().where('org_id', '=', orgId).where('status', 'in', OPEN).orderBy('enqueued_at').orderBy('created_at').execute();
@@ -149,6 +163,8 @@ export class LiveOrganisation {
           since: Number(row.since_at),
         });
         live.meta.set(row.id, live.metaOf(row));
+        // A transcript asked for before the restart still goes when the chat ends.
+        if (row.transcript_email && row.transcript_sent_at === null) live.transcriptWanted.add(row.id);
       }
     });
     // Everyone who was signed in gets the grace period to come back before their contacts move on.
@@ -365,6 +381,19 @@ export class LiveOrganisation {
     return rows.map((r) => ({ id: r.id, contactId: r.contact_id, seq: r.seq, at: Number(r.at), from: r.sender_role, senderId: r.sender_id, text: r.body }));
   }
 
+  /**
+   * The customer wants the conversation by e-mail: sent now if it is over, else when it ends.
+   * 'unavailable' when no mail relay is configured (the widget says so).
+   */
+  async requestTranscript(contactId: string, email: string): Promise<'sent' | 'queued' | 'unavailable'> {
+    if (!this.mailer) return 'unavailable';
+    await this.db.updateTable('contacts').set({ transcript_email: email, transcript_sent_at: null }).where('id', '=', contactId).execute();
+    const phase = this.phaseOf(contactId);
+    if (phase === 'closed' || phase === 'wrap-up') return (await this.mailer.send(contactId)) ? 'sent' : 'unavailable';
+    this.transcriptWanted.add(contactId);
+    return 'queued';
+  }
+
   /** The classification the agent chose, by id (the event carries its code). */
   async recordClassification(contactId: string, classificationId: string): Promise<void> {
     await this.db.updateTable('contacts').set({ classification_id: classificationId }).where('id', '=', contactId).execute();
@@ -542,12 +571,22 @@ export class LiveOrganisation {
         await this.persist(batch);
         for (const w of waiters) w.resolve();
         if (batch.length > 0) this.notify({ kind: 'acd', events: batch });
+        this.sendWantedTranscripts(batch);
       } catch (error) {
         this.log.error({ err: error }, 'could not write acd events');
         for (const w of waiters) w.reject(error);
       }
     }
     this.draining = false;
+  }
+
+  private sendWantedTranscripts(batch: AcdEvent[]): void {
+    if (this.transcriptWanted.size === 0 || !this.mailer) return;
+    for (const e of batch) {
+      if ((e.type === 'contact.wrap_up_started' || e.type === 'contact.closed') && this.transcriptWanted.delete(e.contactId)) {
+        void this.mailer.send(e.contactId);
+      }
+    }
   }
 
   private async persist(batch: AcdEvent[]): Promise<void> {

@@ -228,8 +228,7 @@ export function customerSocket(socket: WebSocket, deps: CustomerSocketDeps): voi
         }
         case 'transcript': {
           const b = bound();
-          await deps.db.updateTable('contacts').set({ transcript_email: m.email }).where('id', '=', b.contactId).execute();
-          session.send({ type: 'transcript', status: 'requested' });
+          session.send({ type: 'transcript', status: await b.org.requestTranscript(b.contactId, m.email) });
           return;
         }
       }

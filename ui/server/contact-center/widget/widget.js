@@ -18,7 +18,7 @@
       open: 'Chat', title: 'Asiakaspalvelu', start: 'Aloita chat', name: 'Nimesi', email: 'Sähköposti (valinnainen)', first: 'Miten voimme auttaa?',
       send: 'Lähetä', typing: 'kirjoittaa…', connecting: 'Yhdistetään…', queued: 'Olet jonossa sijalla {p}.', eta: 'Arvioitu odotus noin {m} min.',
       etaUnknown: 'Odotusaikaa ei voi arvioida juuri nyt.', joined: '{n} on liittynyt keskusteluun.', ended: 'Keskustelu päättyi.',
-      rate: 'Miten onnistuimme?', thanks: 'Kiitos arviostasi!', transcript: 'Lähetä keskustelu sähköpostiini', transcriptDone: 'Keskustelu lähetetään osoitteeseen {e}.',
+      rate: 'Miten onnistuimme?', thanks: 'Kiitos arviostasi!', transcript: 'Lähetä keskustelu sähköpostiini', transcriptDone: 'Keskustelu lähetetään osoitteeseen {e}.', transcriptOff: 'Sähköpostia ei voi lähettää juuri nyt.',
       leave: 'Lopeta', again: 'Uusi keskustelu', closed: 'Chat on nyt suljettu.', nobody: 'Juuri nyt kukaan ei ehdi chattiin.',
       instead: 'Jätä soittopyyntö tai palaute, niin palaamme asiaan.', callback: 'Soittopyyntö', feedback: 'Palaute', phone: 'Puhelinnumero',
       when: 'Sopiva aika (valinnainen)', message: 'Viesti', submit: 'Lähetä', requested: 'Kiitos! Pyyntösi on vastaanotettu.', waitingAgain: 'Siirrämme sinut seuraavalle vapaalle asiantuntijalle.',
@@ -28,7 +28,7 @@
       open: 'Chatt', title: 'Kundtjänst', start: 'Starta chatten', name: 'Ditt namn', email: 'E-post (valfri)', first: 'Hur kan vi hjälpa?',
       send: 'Skicka', typing: 'skriver…', connecting: 'Ansluter…', queued: 'Du står på plats {p} i kön.', eta: 'Uppskattad väntetid cirka {m} min.',
       etaUnknown: 'Väntetiden kan inte uppskattas just nu.', joined: '{n} har anslutit till chatten.', ended: 'Chatten har avslutats.',
-      rate: 'Hur lyckades vi?', thanks: 'Tack för ditt betyg!', transcript: 'Skicka chatten till min e-post', transcriptDone: 'Chatten skickas till {e}.',
+      rate: 'Hur lyckades vi?', thanks: 'Tack för ditt betyg!', transcript: 'Skicka chatten till min e-post', transcriptDone: 'Chatten skickas till {e}.', transcriptOff: 'E-post kan inte skickas just nu.',
       leave: 'Avsluta', again: 'Ny chatt', closed: 'Chatten är stängd just nu.', nobody: 'Just nu hinner ingen chatta.',
       instead: 'Lämna en återuppringning eller respons, så återkommer vi.', callback: 'Återuppringning', feedback: 'Respons', phone: 'Telefonnummer',
       when: 'Lämplig tid (valfri)', message: 'Meddelande', submit: 'Skicka', requested: 'Tack! Vi har tagit emot din begäran.', waitingAgain: 'Vi flyttar dig till nästa lediga handläggare.',
@@ -38,7 +38,7 @@
       open: 'Chat', title: 'Customer service', start: 'Start chat', name: 'Your name', email: 'E-mail (optional)', first: 'How can we help?',
       send: 'Send', typing: 'is typing…', connecting: 'Connecting…', queued: 'You are number {p} in the queue.', eta: 'Estimated wait about {m} min.',
       etaUnknown: 'The wait cannot be estimated right now.', joined: '{n} has joined the chat.', ended: 'The chat has ended.',
-      rate: 'How did we do?', thanks: 'Thank you for your rating!', transcript: 'E-mail me the transcript', transcriptDone: 'The transcript will be sent to {e}.',
+      rate: 'How did we do?', thanks: 'Thank you for your rating!', transcript: 'E-mail me the transcript', transcriptDone: 'The transcript will be sent to {e}.', transcriptOff: 'E-mail cannot be sent right now.',
       leave: 'End chat', again: 'New chat', closed: 'Chat is closed right now.', nobody: 'Nobody is free to chat right now.',
       instead: 'Leave a callback request or feedback and we will get back to you.', callback: 'Callback', feedback: 'Feedback', phone: 'Phone number',
       when: 'Good time (optional)', message: 'Message', submit: 'Send', requested: 'Thank you! We have your request.', waitingAgain: 'We are moving you to the next free agent.',
@@ -262,7 +262,7 @@
         show(after.querySelector('.stars'), false);
         break;
       case 'transcript':
-        say(t('transcriptDone', { e: after.querySelector('.transcript input').value }));
+        say(m.status === 'unavailable' ? t('transcriptOff') : t('transcriptDone', { e: after.querySelector('.transcript input').value }));
         break;
       case 'unavailable':
         unavailable(m.reason);

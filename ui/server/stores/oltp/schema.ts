@@ -116,6 +116,7 @@ export interface Database {
     close_reason: string | null;
     rating: number | null;
     transcript_email: string | null;
+    transcript_sent_at: number | null;
     created_at: number;
     connected_at: number | null;
     ended_at: number | null;

@@ -44,6 +44,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('close_reason', 'text')
     .addColumn('rating', 'integer')
     .addColumn('transcript_email', 'text')
+    .addColumn('transcript_sent_at', 'bigint')
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .addColumn('connected_at', 'bigint')
     .addColumn('ended_at', 'bigint')
