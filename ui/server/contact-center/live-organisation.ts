@@ -10,6 +10,8 @@ import { loadOrganisationConfig, type OrganisationConfig, type RoutingSettings }
 export interface LiveSettings extends RoutingSettings {
   /** How long an agent's console may be away (reload, network blip, server restart) before their contacts go back to the queue. */
   reconnectGraceSeconds: number;
+  /** How long a customer's widget may be away before their chat counts as left (abandoned while waiting, ended with an agent). */
+  customerGraceSeconds: number;
 }
 
 export interface Logger {
@@ -28,6 +30,8 @@ export interface ContactMeta {
   subject: string;
   attributes: Record<string, string>;
   createdAt: number;
+  /** Started in the widget: the customer's socket must stay (or come back) for the chat to go on. */
+  widget: boolean;
 }
 
 export interface MessageView {
@@ -106,6 +110,8 @@ export class LiveOrganisation {
   private readonly queueListeners = new Map<string, Set<Listener>>();
   private readonly sockets = new Map<string, number>();
   private readonly graceTimers = new Map<string, NodeJS.Timeout>();
+  private readonly customerSockets = new Map<string, number>();
+  private readonly customerTimers = new Map<string, NodeJS.Timeout>();
   private readonly messageSeq = new Map<string, number>();
   private readonly nextEventId: () => string;
   private closed = false;
@@ -170,6 +176,8 @@ export class LiveOrganisation {
     // Everyone who was signed in gets the grace period to come back before their contacts move on.
     for (const p of presence) if (p.status !== 'offline') live.startGrace(p.user_id);
     for (const row of open) if (row.agent_user_id) live.startGrace(row.agent_user_id);
+    // Customers' widgets reconnect by themselves; a chat whose customer does not come back is left.
+    for (const row of open) if (row.resume_hash) live.startCustomerGrace(row.id);
     live.housekeeping = setInterval(() => live.sampleHistory(), HISTORY_EVERY_MS);
     live.sampleHistory();
     return live;
@@ -271,6 +279,7 @@ export class LiveOrganisation {
       subject: input.subject,
       attributes: input.attributes,
       createdAt: now,
+      widget: input.resumeHash !== null,
     });
     if (input.firstMessage) await this.postMessage(contactId, 'customer', null, input.firstMessage);
     const result = await this.apply(() =>
@@ -461,6 +470,25 @@ export class LiveOrganisation {
     this.startGrace(agentId);
   }
 
+  /** A customer's widget is on the conversation (started or resumed it). */
+  attachCustomer(contactId: string): void {
+    this.customerSockets.set(contactId, (this.customerSockets.get(contactId) ?? 0) + 1);
+    const timer = this.customerTimers.get(contactId);
+    if (timer) clearTimeout(timer);
+    this.customerTimers.delete(contactId);
+  }
+
+  /** The widget went away: unless it comes back within the grace period, the customer has left. */
+  detachCustomer(contactId: string): void {
+    const left = (this.customerSockets.get(contactId) ?? 1) - 1;
+    if (left > 0) {
+      this.customerSockets.set(contactId, left);
+      return;
+    }
+    this.customerSockets.delete(contactId);
+    this.startCustomerGrace(contactId);
+  }
+
   isConnected(agentId: string): boolean {
     return (this.sockets.get(agentId) ?? 0) > 0;
   }
@@ -468,6 +496,8 @@ export class LiveOrganisation {
   /** The agent's status, saved so a restart brings it back. */
   async setStatus(agentId: string, input: AgentStatusInput): Promise<void> {
     await this.apply(() => this.engine.setAgentStatus(agentId, input));
+    // Set from the supervisor's view while no console is open: the same grace as a console that left.
+    if (input.status !== 'offline') this.startGrace(agentId);
   }
 
   async setChannel(agentId: string, channel: Channel, enabled: boolean): Promise<void> {
@@ -484,8 +514,9 @@ export class LiveOrganisation {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     if (this.housekeeping) clearInterval(this.housekeeping);
-    for (const timer of this.graceTimers.values()) clearTimeout(timer);
+    for (const timer of [...this.graceTimers.values(), ...this.customerTimers.values()]) clearTimeout(timer);
     this.graceTimers.clear();
+    this.customerTimers.clear();
     this.listeners.clear();
     this.agentListeners.clear();
     this.contactListeners.clear();
@@ -519,6 +550,7 @@ export class LiveOrganisation {
       subject: row.subject,
       attributes: JSON.parse(row.attributes),
       createdAt: Number(row.created_at),
+      widget: row.resume_hash !== null,
     };
   }
 
@@ -531,6 +563,18 @@ export class LiveOrganisation {
     }, this.settings.reconnectGraceSeconds * 1000);
     timer.unref();
     this.graceTimers.set(agentId, timer);
+  }
+
+  private startCustomerGrace(contactId: string): void {
+    if (this.closed || this.customerSockets.has(contactId) || this.customerTimers.has(contactId)) return;
+    const timer = setTimeout(() => {
+      this.customerTimers.delete(contactId);
+      const phase = this.phaseOf(contactId);
+      if (this.customerSockets.has(contactId) || !['waiting', 'offered', 'connected', 'held'].includes(phase)) return;
+      this.apply(() => this.engine.endContact(contactId)).catch((error: unknown) => this.log.error({ err: error, contactId }, 'could not end a left chat'));
+    }, this.settings.customerGraceSeconds * 1000);
+    timer.unref();
+    this.customerTimers.set(contactId, timer);
   }
 
   /** Sleeps until the engine's next timer (offer timeout, wrap-up end, VIP wait) and fires it. */

@@ -94,6 +94,8 @@ describe('signing in through Chromium', () => {
   it('signs out: the session is gone and the areas send you to sign in', async () => {
     const { context, page } = await signInAs('supervisor');
     await page.waitForURL(`${origin}/supervisor`);
+    // The live tiles come from the page's own socket: the page is hydrated and its buttons work.
+    await page.locator('[data-testid=tiles]').waitFor();
     await page.getByRole('button', { name: 'Kirjaudu ulos' }).click();
     await page.waitForURL(`${origin}/signin`);
     await page.goto(`${origin}/supervisor`);

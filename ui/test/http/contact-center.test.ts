@@ -46,7 +46,7 @@ describe.each(testDatabases())('the contact center, live ($name)', (database) =>
   };
 
   beforeAll(async () => {
-    t = await startTestApp(database, { live: { preferredAgentTimeoutSeconds: 1, reconnectGraceSeconds: 1.5, offerTimeoutSeconds: 30 } });
+    t = await startTestApp(database, { live: { preferredAgentTimeoutSeconds: 1, reconnectGraceSeconds: 1.5, offerTimeoutSeconds: 30, customerGraceSeconds: 1 } });
     origin = await t.listen();
     webshop = (await t.oltp.db.selectFrom('queues').select('id').where('name', '=', 'Verkkokauppa').executeTakeFirstOrThrow()).id;
     const org = await t.oltp.db.selectFrom('organisations').select(['id', 'widget_secret']).executeTakeFirstOrThrow();
@@ -239,6 +239,34 @@ describe.each(testDatabases())('the contact center, live ($name)', (database) =>
     expect(moved.offers[0].contactId).toBe(waiting);
     // …and the chat they were in goes back to the line, at its original place, told to the customer.
     expect(await cust.next('waiting')).toMatchObject({ reason: 'agent-disconnected' });
+  });
+
+  it('lets a customer’s widget come back after a blip, and ends the chat of a customer who does not', async () => {
+    const { s: agent } = await agentConsole('agent2');
+    await agent.command({ type: 'set-status', status: 'not-ready', reason: 'break' });
+    const waiting = await customer({ text: 'still there?' });
+    // A blip: the socket drops and the widget resumes within the grace period; the chat waits on.
+    await waiting.s.close();
+    const back = await socket('/api/widget/ws');
+    await back.command({ type: 'resume', resumeToken: waiting.resumeToken });
+    expect(await back.next('resumed')).toMatchObject({ contactId: waiting.contactId, phase: 'waiting' });
+    await new Promise((resolve) => setTimeout(resolve, 1300));
+    expect(t.live.org(orgId).phaseOf(waiting.contactId)).toBe('waiting');
+
+    // Gone for good while waiting: abandoned, so no agent is offered a chat nobody is in.
+    await back.close();
+    await expect.poll(() => t.live.org(orgId).phaseOf(waiting.contactId), { timeout: 3000 }).toBe('closed');
+    const row = await t.oltp.db.selectFrom('contacts').select(['status', 'close_reason']).where('id', '=', waiting.contactId).executeTakeFirstOrThrow();
+    expect(row).toEqual({ status: 'closed', close_reason: 'abandoned' });
+
+    // Gone for good during the chat: it ends, and the agent goes on to wrap-up.
+    await agent.command({ type: 'set-status', status: 'available' });
+    const talking = await customer({ text: 'bye soon' });
+    await offerIn(agent, talking.contactId);
+    await agent.command({ type: 'accept', contactId: talking.contactId });
+    const mark = agent.count;
+    await talking.s.close();
+    expect((await agent.next((m) => m.type === 'state' && m.contacts[0]?.phase === 'wrap-up', { after: mark, timeoutMs: 3000 })).contacts[0].contactId).toBe(talking.contactId);
   });
 
   it('shows supervisors the live floor and lets them act on it', async () => {

@@ -117,9 +117,11 @@ export function customerSocket(socket: WebSocket, deps: CustomerSocketDeps): voi
     const offContact = o.subscribeTo('contact', id, onNotice);
     queueId = null;
     followQueue(queue);
+    o.attachCustomer(id);
     unsubscribe = () => {
       offContact();
       unsubscribeQueue();
+      o.detachCustomer(id);
     };
   };
   socket.on('close', () => unsubscribe());
