@@ -49,14 +49,14 @@ describe('the first real contact, end to end in Chromium', () => {
     const supervisor = await signIn('supervisor');
     await supervisor.waitForURL(`${origin}/supervisor`);
     const tile = supervisor.locator('[data-testid=tile][data-queue=Verkkokauppa]');
-    await expect.poll(() => tile.locator('[data-testid=tile-chat] [data-testid=free]').textContent()).toMatch(/^0 /);
+    await expect.poll(() => tile.locator('[data-testid=tile-chat] [data-testid=free]').textContent()).toBe('0');
 
     // The agent signs in once, on a phone-sized screen, and becomes available with one click.
     const agent = await signIn('agent2', { width: 390, height: 844 });
     await agent.waitForURL(`${origin}/agent`);
     await agent.click('[data-testid=status-available]');
     await expect.poll(() => agent.locator('[data-testid=status-available]').getAttribute('aria-pressed')).toBe('true');
-    await expect.poll(() => tile.locator('[data-testid=tile-chat] [data-testid=free]').textContent()).toMatch(/^1 /);
+    await expect.poll(() => tile.locator('[data-testid=tile-chat] [data-testid=free]').textContent()).toBe('1');
 
     // The customer opens the company's page and starts a chat in the widget.
     const customer = await page({ width: 1280, height: 900 });
@@ -75,6 +75,8 @@ describe('the first real contact, end to end in Chromium', () => {
     await offer.locator('[data-testid=accept]').click();
     await agent.locator('[data-testid=chat-log] [data-from=customer]', { hasText: 'Missä tilaukseni on?' }).waitFor();
     await customer.locator('[data-testid=cc-status]', { hasText: 'Eero' }).waitFor();
+    expect(await customer.locator('[data-testid=cc-prechat]').isVisible()).toBe(false);
+    expect(await customer.locator('[data-testid=cc-compose]').isVisible()).toBe(true);
 
     // Messages both ways.
     await agent.fill('[data-testid=chat-input]', 'Hei Liisa! Tilauksesi lähti eilen.');
@@ -87,6 +89,7 @@ describe('the first real contact, end to end in Chromium', () => {
     // The supervisor sees the agent busy with this chat, within a second or so.
     const row = supervisor.locator('[data-testid=agent-row][data-agent="Eero Korhonen"]');
     await expect.poll(() => row.locator('[data-testid=agent-contacts]').textContent(), { timeout: 3000 }).toContain('Liisa Laine');
+    expect(await tile.locator('[data-testid=tile-chat] [data-testid=busy]').textContent()).toBe('1');
 
     // The console fits a phone: nothing wider than the screen.
     expect(await agent.evaluate('document.documentElement.scrollWidth <= window.innerWidth + 1')).toBe(true);

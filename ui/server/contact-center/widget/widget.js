@@ -57,7 +57,7 @@
   var root = host.attachShadow({ mode: 'open' });
   root.innerHTML =
     '<style>' +
-    ':host{all:initial}*{box-sizing:border-box;font-family:system-ui,sans-serif}' +
+    ':host{all:initial}*{box-sizing:border-box;font-family:system-ui,sans-serif}[hidden]{display:none!important}' +
     '.launcher{position:fixed;right:16px;bottom:16px;z-index:2147483000;border:0;border-radius:24px;padding:12px 20px;background:#0b5cad;color:#fff;font-size:15px;cursor:pointer;box-shadow:0 2px 8px #0004}' +
     '.panel{position:fixed;right:16px;bottom:72px;z-index:2147483000;width:min(360px,calc(100vw - 32px));height:min(520px,calc(100vh - 96px));background:#fff;border-radius:12px;box-shadow:0 4px 24px #0005;display:flex;flex-direction:column;overflow:hidden;color:#111;font-size:14px}' +
     '.panel[hidden]{display:none}header{background:#0b5cad;color:#fff;padding:10px 14px;font-weight:600;display:flex;justify-content:space-between;align-items:center}' +
