@@ -39,6 +39,8 @@ export interface BuildAppOptions {
   logger?: boolean | Record<string, unknown>;
   /** Where adapter-node's handler.js is; false serves no pages (API-only tests). */
   webHandlerFile?: string | false;
+  /** How often open agent and supervisor sockets re-check their session (tests shorten it). */
+  sessionRecheckMs?: number;
   /** Live routing settings (tests shorten the timeouts). */
   live?: Partial<LiveSettings>;
   /** Writer settings (tests shorten the flush interval); the spool lives in DATA_DIR/spool. */
@@ -150,8 +152,13 @@ export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
   const liveAcd = live!;
   await app.register(configApi, { db: oltp.db, audit, now, passwordCost, changed: (orgId) => liveAcd.changed(orgId) });
   await app.register(healthRoutes, { oltp, analytics, writer });
-  await app.register(reportsRoutes, { db: oltp.db, analytics, audit, now, feed });
-  await app.register(contactCenterRoutes, { db: oltp.db, live: liveAcd, audit, now, demo: config.demoSeed, startsPerAddress: config.widgetStartsPerAddress });
+  const sessionRecheckMs = options.sessionRecheckMs ?? 15_000;
+  await app.register(reportsRoutes, { db: oltp.db, analytics, audit, now, feed, socketGuard: { sessions, intervalMs: sessionRecheckMs } });
+  await app.register(contactCenterRoutes, { db: oltp.db, live: liveAcd, audit, now, demo: config.demoSeed,
+    startsPerAddress: config.widgetStartsPerAddress,
+    sessions,
+    sessionRecheckMs,
+  });
   if (options.webHandlerFile !== false) {
     await app.register(webApp, { handlerFile: options.webHandlerFile ?? path.resolve(here, '../build/handler.js') });
   }

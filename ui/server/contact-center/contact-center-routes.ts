@@ -7,7 +7,9 @@ import { isOpen } from '@cc/acd';
 import { CHANNELS, type Channel } from '@cc/ingest';
 import { onlyRoles, publicRoute } from '../access.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
+import type { SessionStore } from '../auth/session-store.ts';
 import { errors } from '../errors.ts';
+import { guardSocketSession } from '../http/socket-guard.ts';
 import { DEMO_CUSTOMERS } from '../seed/demo-organisation.ts';
 import type { Database } from '../stores/oltp/schema.ts';
 import { contactErrors } from './contact-errors.ts';
@@ -32,6 +34,9 @@ export interface ContactCenterOptions {
   demo: boolean;
   /** New widget contacts per address per 10 minutes. */
   startsPerAddress: number;
+  sessions: SessionStore;
+  /** How often an open agent or supervisor socket re-checks its session. */
+  sessionRecheckMs: number;
 }
 
 /**
@@ -43,10 +48,12 @@ export async function contactCenterRoutes(app: FastifyInstance, options: Contact
   const starts = new RateLimiter(options.startsPerAddress, 10 * 60_000, now);
 
   app.get('/api/agent/ws', { config: { access: onlyRoles('agent') }, websocket: true }, (socket, request) => {
+    guardSocketSession(socket, request, options.sessions, ['agent'], options.sessionRecheckMs);
     agentSocket(socket, live.org(request.auth!.orgId), request.auth!.userId, request.log);
   });
 
   app.get('/api/supervisor/ws', { config: { access: onlyRoles('supervisor') }, websocket: true }, (socket, request) => {
+    guardSocketSession(socket, request, options.sessions, ['supervisor'], options.sessionRecheckMs);
     supervisorSocket(socket, live.org(request.auth!.orgId), request.auth!, { audit, log: request.log, now, ip: request.ip });
   });
 

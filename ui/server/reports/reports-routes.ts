@@ -22,17 +22,21 @@ import {
 import { describeFamilies } from '@cc/ingest';
 import { onlyRoles } from '../access.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
+import type { SessionStore } from '../auth/session-store.ts';
+import { guardSocketSession } from '../http/socket-guard.ts';
 import { AppError, errors } from '../errors.ts';
 import type { Database } from '../stores/oltp/schema.ts';
-import type { RealtimeFeed} from './realtime-feed.ts';
-import { type QueueInfo } from './realtime-feed.ts';
+import type { QueueInfo, RealtimeFeed } from './realtime-feed.ts';
 
 export const REPORT_READERS = onlyRoles('analyst', 'supervisor', 'admin');
-const REALTIME_READERS = onlyRoles('supervisor', 'analyst', 'admin');
+const REALTIME_ROLES = ['supervisor', 'analyst', 'admin'] as const;
+const REALTIME_READERS = onlyRoles(...REALTIME_ROLES);
 const SQL_USERS = onlyRoles('analyst');
 const MAX_RANGE_DAYS = 400;
 
 export interface ReportsOptions {
+  /** Open realtime sockets re-check their session this often. */
+  socketGuard?: { sessions: SessionStore; intervalMs: number };
   db: Kysely<Database>;
   analytics: AnalyticsStore;
   audit: AuditLog;
@@ -195,6 +199,7 @@ export async function reportsRoutes(app: FastifyInstance, options: ReportsOption
   app.get('/api/reports/realtime', { config: { access: REALTIME_READERS } }, async (request) => feed.snapshot(request.auth!.orgId));
 
   app.get('/api/reports/realtime/ws', { config: { access: REALTIME_READERS }, websocket: true }, (socket, request) => {
+    if (options.socketGuard) guardSocketSession(socket, request, options.socketGuard.sessions, REALTIME_ROLES, options.socketGuard.intervalMs);
     const unsubscribe = feed.subscribe(request.auth!.orgId, (message) => {
       if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(message));
     });

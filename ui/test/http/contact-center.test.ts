@@ -46,7 +46,7 @@ describe.each(testDatabases())('the contact center, live ($name)', (database) =>
   };
 
   beforeAll(async () => {
-    t = await startTestApp(database, { live: { preferredAgentTimeoutSeconds: 1, reconnectGraceSeconds: 1.5, offerTimeoutSeconds: 30, customerGraceSeconds: 1 } });
+    t = await startTestApp(database, { sessionRecheckMs: 200, live: { preferredAgentTimeoutSeconds: 1, reconnectGraceSeconds: 1.5, offerTimeoutSeconds: 30, customerGraceSeconds: 1 } });
     origin = await t.listen();
     webshop = (await t.oltp.db.selectFrom('queues').select('id').where('name', '=', 'Verkkokauppa').executeTakeFirstOrThrow()).id;
     const org = await t.oltp.db.selectFrom('organisations').select(['id', 'widget_secret']).executeTakeFirstOrThrow();
@@ -146,6 +146,21 @@ describe.each(testDatabases())('the contact center, live ($name)', (database) =>
     await expect(TestSocket.open(origin, '/api/agent/ws')).rejects.toThrow('401');
     const supervisor = await t.signIn('supervisor');
     await expect(TestSocket.open(origin, '/api/agent/ws', { cookie: supervisor.cookie })).rejects.toThrow('403');
+  });
+
+  it('closes an agent’s and a supervisor’s open sockets once their sessions end', async () => {
+    const { s: agent, caller } = await agentConsole('agent2', false);
+    const supervisor = await t.signIn('supervisor');
+    const floor = await socket('/api/supervisor/ws', supervisor);
+    await floor.next('live');
+    const closed = (s: TestSocket) => new Promise<number>((resolve) => s.ws.once('close', (code) => resolve(code)));
+    const agentClosed = closed(agent);
+    const floorClosed = closed(floor);
+    expect((await t.call('POST', '/api/auth/sign-out', { as: caller })).statusCode).toBe(200);
+    expect(await agentClosed).toBe(4401);
+    expect(floor.ws.readyState).toBe(floor.ws.OPEN);
+    expect((await t.call('POST', '/api/auth/sign-out', { as: supervisor })).statusCode).toBe(200);
+    expect(await floorClosed).toBe(4401);
   });
 
   it('never offers a voice contact to an agent busy in a chat, and offers it when the chat ends (the seed’s rule)', async () => {
