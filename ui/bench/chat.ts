@@ -89,7 +89,7 @@ async function prepare(dataDir: string) {
 
 function startServer(dataDir: string): Promise<{ origin: string; stop: () => Promise<void> }> {
   const child = spawn(process.execPath, [...(process.env.BENCH_SERVER_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_SERVER_PROFILE] : []), '--import', 'tsx', path.join(here, '../server/main.ts')], {
-    env: { ...process.env, DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', DEMO_SEED: '0', WIDGET_STARTS_PER_ADDRESS: '1000000' },
+    env: { ...process.env, DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', DEMO_SEED: '0', WIDGET_STARTS_PER_ADDRESS: '1000000', INBOUND_SMTP_PORT: '0' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   return new Promise((resolve, reject) => {

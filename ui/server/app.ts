@@ -16,6 +16,9 @@ import { contactCenterRoutes } from './contact-center/contact-center-routes.ts';
 import { DEFAULT_LIVE_SETTINGS, LiveAcd } from './contact-center/live-acd.ts';
 import type { LiveSettings } from './contact-center/live-organisation.ts';
 import { TranscriptMailer } from './contact-center/transcript-mailer.ts';
+import { EmailChannel } from './contact-center/email/email-channel.ts';
+import { startInboundListener, type InboundListener } from './contact-center/email/inbound-listener.ts';
+import nodemailer, { type Transporter } from 'nodemailer';
 import { healthRoutes } from './health/health-routes.ts';
 import { RealtimeFeed } from './reports/realtime-feed.ts';
 import { organisationContext, reportsRoutes } from './reports/reports-routes.ts';
@@ -55,6 +58,8 @@ export interface BuiltApp {
   writer: EventWriter;
   /** Every organisation's live ACD. */
   live: LiveAcd;
+  /** The inbound SMTP listener's port, or null when it is off. */
+  inboundSmtpPort: number | null;
 }
 
 /** Secrets never reach the log: cookies, tokens and passwords are redacted wherever they appear. */
@@ -89,10 +94,15 @@ export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
   // Shutdown in order: stop pushing, ship what is spooled (bounded), then close the stores.
   let writer: EventWriter | undefined;
   let live: LiveAcd | undefined;
+  let inbound: InboundListener | undefined;
+  let relay: Transporter | null = null;
+  let email: EmailChannel | undefined;
   const feed = new RealtimeFeed(analytics, (orgId) => organisationContext(oltp.db, orgId), now, (error) => app.log.error({ err: error }, 'realtime snapshot failed'));
   app.addHook('onClose', async () => {
     feed.close();
+    await inbound?.close();
     await live?.close();
+    relay?.close();
     await writer?.close();
     if (ownsOltp) await oltp.close();
     if (ownsAnalytics) await analytics.close();
@@ -116,8 +126,13 @@ export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
       if (seeded) app.log.info('seeded the demo organisation');
     }
     const log = app.log.child({ component: 'acd' });
-    const mailer = config.smtpUrl ? new TranscriptMailer(oltp.db, config.smtpUrl, config.mailFrom, log) : null;
+    relay = config.smtpUrl ? nodemailer.createTransport(config.smtpUrl) : null;
+    const mailer = relay ? new TranscriptMailer(oltp.db, relay, config.mailFrom, log) : null;
     live = await LiveAcd.start({ db: oltp.db, writer, now, settings: { ...DEFAULT_LIVE_SETTINGS, ...options.live }, log, mailer });
+    email = new EmailChannel({ db: oltp.db, live, dataDir: config.dataDir, now, log: app.log.child({ component: 'email' }), relay, from: config.mailFrom });
+    if (config.inboundSmtpPort !== null) {
+      inbound = await startInboundListener({ host: config.host, port: config.inboundSmtpPort, maxBytes: config.inboundMailMaxBytes, channel: email, log: app.log.child({ component: 'smtp' }) });
+    }
   } catch (error) {
     await app.close();
     throw error;
@@ -154,7 +169,13 @@ export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
   await app.register(healthRoutes, { oltp, analytics, writer });
   const sessionRecheckMs = options.sessionRecheckMs ?? 15_000;
   await app.register(reportsRoutes, { db: oltp.db, analytics, audit, now, feed, socketGuard: { sessions, intervalMs: sessionRecheckMs } });
-  await app.register(contactCenterRoutes, { db: oltp.db, live: liveAcd, audit, now, demo: config.demoSeed,
+  await app.register(contactCenterRoutes, {
+    db: oltp.db,
+    live: liveAcd,
+    email: email!,
+    audit,
+    now,
+    demo: config.demoSeed,
     startsPerAddress: config.widgetStartsPerAddress,
     sessions,
     sessionRecheckMs,
@@ -163,5 +184,5 @@ export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
     await app.register(webApp, { handlerFile: options.webHandlerFile ?? path.resolve(here, '../build/handler.js') });
   }
   await app.ready();
-  return { app, oltp, analytics, writer, live: liveAcd };
+  return { app, oltp, analytics, writer, live: liveAcd, inboundSmtpPort: inbound?.port ?? null };
 }

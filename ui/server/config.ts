@@ -24,6 +24,10 @@ export interface ServerConfig {
   smtpUrl: string | undefined;
   /** The sender of outgoing mail. */
   mailFrom: string;
+  /** Inbound e-mail: the built-in SMTP listener's port (0: any free port), or null when off. */
+  inboundSmtpPort: number | null;
+  /** The largest inbound message accepted (bytes); larger ones are refused with 552. */
+  inboundMailMaxBytes: number;
 }
 
 export class ConfigError extends Error {
@@ -97,6 +101,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     widgetStartsPerAddress: integer('WIDGET_STARTS_PER_ADDRESS', 20, 1, 1_000_000),
     smtpUrl: url('SMTP_URL', ['smtp:', 'smtps:']),
     mailFrom: env.MAIL_FROM || 'Contact center <no-reply@localhost>',
+    inboundSmtpPort: env.INBOUND_SMTP_PORT === 'off' ? null : integer('INBOUND_SMTP_PORT', 2525, 0, 65535),
+    inboundMailMaxBytes: integer('INBOUND_MAIL_MAX_BYTES', 25 * 1024 * 1024, 1024, 200 * 1024 * 1024),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -14,6 +14,7 @@ import { DEMO_CUSTOMERS } from '../seed/demo-organisation.ts';
 import type { Database } from '../stores/oltp/schema.ts';
 import { contactErrors } from './contact-errors.ts';
 import { signCustomerToken } from './customer-token.ts';
+import type { EmailChannel } from './email/email-channel.ts';
 import type { LiveAcd } from './live-acd.ts';
 import { demoPage } from './demo-page.ts';
 import { agentSocket } from './sockets/agent-socket.ts';
@@ -28,6 +29,7 @@ const idParams = { type: 'object', required: ['id'], properties: { id: { type: '
 export interface ContactCenterOptions {
   db: Kysely<Database>;
   live: LiveAcd;
+  email: EmailChannel;
   audit: AuditLog;
   now: () => number;
   /** Serve the demo customer page (`npm start`'s demo). */
@@ -49,7 +51,7 @@ export async function contactCenterRoutes(app: FastifyInstance, options: Contact
 
   app.get('/api/agent/ws', { config: { access: onlyRoles('agent') }, websocket: true }, (socket, request) => {
     guardSocketSession(socket, request, options.sessions, ['agent'], options.sessionRecheckMs);
-    agentSocket(socket, live.org(request.auth!.orgId), request.auth!.userId, request.log);
+    agentSocket(socket, live.org(request.auth!.orgId), request.auth!.userId, request.log, options.email);
   });
 
   app.get('/api/supervisor/ws', { config: { access: onlyRoles('supervisor') }, websocket: true }, (socket, request) => {

@@ -42,6 +42,5 @@ export class LiveAcd {
 
   async close(): Promise<void> {
     await Promise.all([...this.organisations.values()].map((o) => o.close()));
-    this.deps.mailer?.close();
   }
 }

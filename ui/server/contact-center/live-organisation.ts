@@ -342,6 +342,22 @@ export class LiveOrganisation {
     return id;
   }
 
+  /** A closed contact comes back (a customer's reply to an answered e-mail): in line again as a new segment. */
+  async reopen(contactId: string): Promise<EnqueueResult> {
+    const row = await this.db.selectFrom('contacts').selectAll().where('id', '=', contactId).executeTakeFirstOrThrow();
+    if (row.status !== 'closed') throw contactErrors.notEnded('The contact is still open');
+    const now = this.now();
+    await this.db
+      .updateTable('contacts')
+      .set({ status: 'waiting', enqueued_at: now, since_at: now, agent_user_id: null, close_reason: null, closed_at: null, ended_at: null, classification_id: null })
+      .where('id', '=', contactId)
+      .execute();
+    this.meta.set(contactId, this.metaOf(row));
+    return this.apply(() =>
+      this.engine.enqueue({ id: contactId, channel: row.channel as Channel, queueId: row.queue_id, priority: row.priority, customerId: row.customer_id, attributes: JSON.parse(row.attributes) }),
+    );
+  }
+
   /** The contact's phase in the engine, or 'closed' once it has left. */
   phaseOf(contactId: string) {
     return this.engine.inspect().contacts.get(contactId)?.phase ?? 'closed';

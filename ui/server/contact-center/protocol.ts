@@ -33,7 +33,11 @@ const agentMessages = {
   'set-channel': message('set-channel', { channel, enabled: { type: 'boolean' } }, ['channel', 'enabled']),
   accept: message('accept', { contactId: id }, ['contactId']),
   reject: message('reject', { contactId: id }, ['contactId']),
-  send: message('send', { contactId: id, text }, ['contactId', 'text']),
+  send: message(
+    'send',
+    { contactId: id, text: { ...text, maxLength: 100_000 }, cc: { type: 'array', maxItems: 20, uniqueItems: true, items: { type: 'string', maxLength: 254, pattern: '^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$' } } },
+    ['contactId', 'text'],
+  ),
   typing: message('typing', { contactId: id }, ['contactId']),
   end: message('end', { contactId: id }, ['contactId']),
   'wrap-up': message('wrap-up', { contactId: id, classificationId: { anyOf: [id, { type: 'null' }] } }, ['contactId', 'classificationId']),
@@ -103,7 +107,7 @@ export type AgentCommand = Ref &
     | { type: 'set-status'; status: 'not-ready'; reason: string }
     | { type: 'set-channel'; channel: Channel; enabled: boolean }
     | { type: 'accept' | 'reject' | 'typing' | 'end'; contactId: string }
-    | { type: 'send'; contactId: string; text: string }
+    | { type: 'send'; contactId: string; text: string; cc?: string[] }
     | { type: 'wrap-up'; contactId: string; classificationId: string | null }
     | { type: 'transfer'; contactId: string; queueId: string }
   );

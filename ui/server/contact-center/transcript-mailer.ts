@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import nodemailer, { type Transporter } from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { Database } from '../stores/oltp/schema.ts';
 import type { Logger } from './live-organisation.ts';
 
@@ -15,16 +15,12 @@ const TEXT = {
  * and can be retried by asking again.
  */
 export class TranscriptMailer {
-  private readonly transport: Transporter;
-
   constructor(
     private readonly db: Kysely<Database>,
-    smtpUrl: string,
+    private readonly transport: Transporter,
     private readonly from: string,
     private readonly log: Logger,
-  ) {
-    this.transport = nodemailer.createTransport(smtpUrl);
-  }
+  ) {}
 
   async send(contactId: string): Promise<boolean> {
     const contact = await this.db
@@ -57,9 +53,5 @@ export class TranscriptMailer {
     }
     await this.db.updateTable('contacts').set({ transcript_sent_at: Date.now() }).where('id', '=', contactId).execute();
     return true;
-  }
-
-  close(): void {
-    this.transport.close();
   }
 }

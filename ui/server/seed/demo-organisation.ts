@@ -117,6 +117,13 @@ const SERVICE_ROLES: Record<string, { queue: string; priority: number }[]> = {
 
 const agentUsername = (index: number) => `agent${index + 1}`;
 
+/** The demo's mailboxes and the queue each feeds. */
+export const DEMO_MAILBOXES: Record<string, string> = {
+  'asiakaspalvelu@demo.example': 'support',
+  'laskutus@demo.example': 'billing',
+  'verkkokauppa@demo.example': 'webshop',
+};
+
 /** Customers of the demo's CRM: the demo page signs a token for each (the VIP's account manager is agent6). */
 export const DEMO_CUSTOMERS = [
   { externalId: 'CRM-1001', name: 'Matti Meikäläinen', email: 'matti@asiakas.example', segment: 'vip', accountManager: 'agent6', language: 'fi' },
@@ -213,6 +220,10 @@ export async function seedDemoOrganisation(db: Kysely<Database>, options: { now:
     }
     for (const team of ['Tiimi Helsinki', 'Tiimi Tampere']) {
       await add(teams, { name: team, memberIds: AGENTS.flatMap((a, i) => (a.team === team ? [userIds[i]!] : [])) });
+    }
+    // E-mail the company's mail server forwards here, by the address it was sent to.
+    for (const [address, queue] of Object.entries(DEMO_MAILBOXES)) {
+      await trx.insertInto('email_routes').values({ id: randomUUID(), org_id: orgId, address, queue_id: queueIds[queue]!, created_at: options.now }).execute();
     }
     for (const customer of DEMO_CUSTOMERS) {
       await trx

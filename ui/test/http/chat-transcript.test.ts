@@ -38,7 +38,7 @@ describe('a chat transcript by e-mail', () => {
 
   beforeAll(async () => {
     sink = await smtpSink();
-    const config = { ...loadConfig({ DEMO_SEED: '1', LOG_LEVEL: 'silent' }), smtpUrl: sink.url, mailFrom: 'Demo Oy <palvelu@demo.example>' };
+    const config = { ...loadConfig({ DEMO_SEED: '1', LOG_LEVEL: 'silent', INBOUND_SMTP_PORT: '0' }), smtpUrl: sink.url, mailFrom: 'Demo Oy <palvelu@demo.example>' };
     t = await startTestApp(sqlite, { config });
   });
   afterAll(async () => {

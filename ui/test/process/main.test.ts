@@ -39,7 +39,7 @@ describe('the server process', () => {
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'cc-main-'));
     let health: unknown;
     let signalled = false;
-    const result = await runMain({ PORT: '0', DATA_DIR: dataDir, DEMO_SEED: '1', LOG_LEVEL: 'info' }, (output, child) => {
+    const result = await runMain({ PORT: '0', DATA_DIR: dataDir, DEMO_SEED: '1', LOG_LEVEL: 'info', INBOUND_SMTP_PORT: '0' }, (output, child) => {
       const match = /Contact center at (http:\/\/\S+)/.exec(output);
       if (match && !signalled) {
         signalled = true;

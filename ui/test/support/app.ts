@@ -24,6 +24,10 @@ export interface TestApp {
   analytics: AnalyticsStore;
   writer: EventWriter;
   live: LiveAcd;
+  /** DATA_DIR of this app (spool, mail as received). */
+  dataDir: string;
+  /** The inbound SMTP listener's port (any free one in tests). */
+  inboundSmtpPort: number | null;
   /** Listens on a loopback port (once) and gives its http:// origin, for sockets and browsers. */
   listen(): Promise<string>;
   /** Stops this server (stores and data stay) and starts a new one over the same store and DATA_DIR. */
@@ -52,8 +56,8 @@ interface Resources {
 
 async function build(resources: Resources, overrides: Partial<BuildAppOptions>): Promise<TestApp> {
   const { store, drop, analytics, dataDir } = resources;
-  const config = { ...loadConfig({ DEMO_SEED: '1', LOG_LEVEL: 'silent', DATA_DIR: dataDir }), ...overrides.config, dataDir };
-  const { app, writer, live } = await buildApp({
+  const config = { ...loadConfig({ DEMO_SEED: '1', LOG_LEVEL: 'silent', DATA_DIR: dataDir, INBOUND_SMTP_PORT: '0' }), ...overrides.config, dataDir };
+  const { app, writer, live, inboundSmtpPort } = await buildApp({
     passwordCost: 'test',
     logger: false,
     webHandlerFile: false,
@@ -85,6 +89,8 @@ async function build(resources: Resources, overrides: Partial<BuildAppOptions>):
     analytics,
     writer,
     live,
+    dataDir,
+    inboundSmtpPort,
     call,
     async listen() {
       origin ??= await app.listen({ host: '127.0.0.1', port: 0 });

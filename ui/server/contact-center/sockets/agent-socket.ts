@@ -2,6 +2,7 @@ import type { WebSocket } from '@fastify/websocket';
 import type { AcdEvent } from '@cc/ingest';
 import { AppError } from '../../errors.ts';
 import { contactErrors } from '../contact-errors.ts';
+import type { EmailChannel } from '../email/email-channel.ts';
 import type { LiveOrganisation, Logger, Notice } from '../live-organisation.ts';
 import { NOT_READY_REASONS, parseAgentMessage } from '../protocol.ts';
 import { agentState } from '../views.ts';
@@ -17,7 +18,7 @@ const involves = (event: AcdEvent, agentId: string, mine: Set<string>) => {
  * An agent's console connection: one per open console (several tabs are fine). The first message
  * out is the whole state with every open chat's messages, so a reload resumes where it was.
  */
-export function agentSocket(socket: WebSocket, org: LiveOrganisation, agentId: string, log: Logger): void {
+export function agentSocket(socket: WebSocket, org: LiveOrganisation, agentId: string, log: Logger, email: EmailChannel): void {
   const session = new SocketSession(socket, log);
   if (!org.config.agentInfo.has(agentId)) {
     session.fail(contactErrors.notAnAgent(), undefined);
@@ -108,9 +109,13 @@ export function agentSocket(socket: WebSocket, org: LiveOrganisation, agentId: s
           return org.apply(() => org.engine.accept(agentId, m.contactId));
         case 'reject':
           return org.apply(() => org.engine.reject(agentId, m.contactId));
-        case 'send':
-          ownContact(m.contactId, ['connected', 'held']);
+        case 'send': {
+          const contact = ownContact(m.contactId, ['connected', 'held']);
+          // An e-mail's answer goes out by mail, in its thread; a chat's straight to the customer.
+          if (contact.channel === 'email') return email.reply(org.orgId, m.contactId, agentId, { text: m.text, cc: m.cc });
+          if (m.cc) throw new AppError('VALIDATION_FAILED', 400, 'Only an e-mail has copies', 'cc');
           return org.postMessage(m.contactId, 'agent', agentId, m.text);
+        }
         case 'typing':
           ownContact(m.contactId, ['connected', 'held']);
           return org.typing(m.contactId, 'agent');

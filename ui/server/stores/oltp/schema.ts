@@ -123,6 +123,30 @@ export interface Database {
     closed_at: number | null;
   };
   messages: { id: string; org_id: string; contact_id: string; seq: number; at: number; sender_role: 'customer' | 'agent' | 'system'; sender_id: string | null; body: string };
+  email_routes: { id: string; org_id: string; address: string; queue_id: string; created_at: number };
+  email_messages: {
+    id: string;
+    org_id: string;
+    contact_id: string | null;
+    direction: 'in' | 'out';
+    message_id: string | null;
+    in_reply_to: string | null;
+    /** JSON: the References chain. */
+    refs: string;
+    from_addr: string;
+    from_name: string;
+    to_addrs: string;
+    cc_addrs: string;
+    subject: string;
+    body_text: string;
+    /** Where the message is kept exactly as received (inbound) under DATA_DIR. */
+    raw_path: string | null;
+    /** JSON: [{ filename, contentType, size, path }]. */
+    attachments: string;
+    flagged: number;
+    flag_reason: string | null;
+    at: number;
+  };
   agent_presence: { user_id: string; org_id: string; status: string; reason: string | null; channels: string; updated_at: number };
 }
 

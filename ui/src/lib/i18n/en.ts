@@ -155,6 +155,11 @@ export const en = {
   'supervisor.sparkline': 'Waiting, last hour',
   'supervisor.noWaiting': 'Nobody is waiting.',
   'supervisor.consoleOff': 'console closed',
+  'agent.cc': 'Cc (comma-separated)',
+  'agent.template': 'Template…',
+  'agent.template.thanks': 'Thank you for your message. We will look into it and get back to you.',
+  'agent.template.solved': 'The matter has now been handled. Do not hesitate to contact us if you have any further questions.',
+  'agent.template.more': 'Could you tell us a little more, for example your order or invoice number?',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -157,4 +157,9 @@ export const fi: Catalogue = {
   'supervisor.sparkline': 'Jonossa, viimeinen tunti',
   'supervisor.noWaiting': 'Kukaan ei jonota.',
   'supervisor.consoleOff': 'konsoli kiinni',
+  'agent.cc': 'Kopio (pilkuin eroteltuna)',
+  'agent.template': 'Viestipohja…',
+  'agent.template.thanks': 'Kiitos viestistäsi. Selvitämme asian ja palaamme siihen pian.',
+  'agent.template.solved': 'Asia on nyt hoidettu. Otathan yhteyttä, jos sinulla on vielä kysyttävää.',
+  'agent.template.more': 'Voisitko kertoa vielä tarkemmin, esimerkiksi tilaus- tai laskunumeron?',
 };

@@ -157,4 +157,9 @@ export const sv: Catalogue = {
   'supervisor.sparkline': 'Väntande, senaste timmen',
   'supervisor.noWaiting': 'Ingen väntar.',
   'supervisor.consoleOff': 'konsolen stängd',
+  'agent.cc': 'Kopia (kommaseparerad)',
+  'agent.template': 'Mall…',
+  'agent.template.thanks': 'Tack för ditt meddelande. Vi utreder saken och återkommer snart.',
+  'agent.template.solved': 'Ärendet är nu åtgärdat. Kontakta oss gärna om du har fler frågor.',
+  'agent.template.more': 'Kan du berätta lite mer, till exempel ditt order- eller fakturanummer?',
 };

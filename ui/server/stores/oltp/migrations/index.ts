@@ -1,6 +1,7 @@
 import type { Migration } from 'kysely';
 import * as m0001 from './0001_spine.ts';
 import * as m0002 from './0002_contacts.ts';
+import * as m0003 from './0003_email.ts';
 
 /**
  * Every OLTP migration, in order, listed statically (no directory scan: works the same under
@@ -9,4 +10,5 @@ import * as m0002 from './0002_contacts.ts';
 export const oltpMigrations: Record<string, Migration> = {
   '0001_spine': m0001,
   '0002_contacts': m0002,
+  '0003_email': m0003,
 };
