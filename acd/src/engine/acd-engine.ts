@@ -60,7 +60,7 @@ export interface QueueSnapshot {
 
 const DEFAULT_HANDLE_SECONDS = 180;
 /** Channels that wait for business hours instead of being turned away by them. */
-const DEFERRABLE: ReadonlySet<Channel> = new Set(['email', 'feedback', 'task']);
+const DEFERRABLE: ReadonlySet<Channel> = new Set(['email', 'feedback', 'task', 'callback']);
 const HANDLE_AVERAGE_WEIGHT = 0.1;
 
 /**
@@ -728,8 +728,8 @@ export class AcdEngine {
   private admit(contact: ContactRecord, preferredTimeoutSeconds: number): EnqueueResult {
     const now = this.now();
     const queue = this.queue(contact.queueId);
-    // Business hours close the door to conversations (calls, chats, callbacks); written work (e-mail,
-    // feedback, tasks) is taken in at any hour and waits in line for the morning.
+    // Business hours close the door to conversations (calls, chats); what the company answers later
+    // (e-mail, feedback, tasks, callback requests) is taken in at any hour and waits for the morning.
     const refusal: 'closed-hours' | 'queue-full' | null = !DEFERRABLE.has(contact.channel) && !isOpen(queue.config.businessHours, now)
       ? 'closed-hours'
       : queue.config.maxQueueLength != null && queue.waiting.size >= queue.config.maxQueueLength

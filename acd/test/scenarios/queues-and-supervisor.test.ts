@@ -37,14 +37,14 @@ describe('queues: admission, order, position', () => {
     expect(at('2026-12-31T12:00:00Z', 'nye-14-00')).toMatchObject({ status: 'refused', reason: 'closed-hours' });
   });
 
-  it('business hours turn conversations away but let written work in to wait: e-mail, feedback and tasks', () => {
+  it('business hours turn conversations away but let in what is answered later: e-mail, feedback, tasks, callbacks', () => {
     const s = scenario().queue('q', { businessHours: helsinkiOffice });
     s.agent('a1', ['q'], { available: false });
     s.at((Date.parse('2026-12-12T10:00:00Z') - s.events[0]!.at) / 1000); // Saturday: closed
     expect(s.engine.enqueue({ id: 'chat', channel: 'chat', queueId: 'q' })).toMatchObject({ status: 'refused', reason: 'closed-hours' });
     expect(s.engine.enqueue({ id: 'voice', channel: 'voice', queueId: 'q' })).toMatchObject({ status: 'refused', reason: 'closed-hours' });
-    for (const channel of ['email', 'feedback', 'task'] as const) expect(s.engine.enqueue({ id: channel, channel, queueId: 'q' }).status).toBe('queued');
-    expect(s.engine.line('q')).toEqual(['email', 'feedback', 'task']);
+    for (const channel of ['email', 'feedback', 'task', 'callback'] as const) expect(s.engine.enqueue({ id: channel, channel, queueId: 'q' }).status).toBe('queued');
+    expect(s.engine.line('q')).toEqual(['email', 'feedback', 'task', 'callback']);
   });
 
   it('a callback keeps the enqueue time of the contact it replaces, so it keeps its place in line', () => {

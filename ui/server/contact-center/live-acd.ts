@@ -2,7 +2,7 @@ import { newWidgetSecret } from '../seed/demo-organisation.ts';
 import { contactErrors } from './contact-errors.ts';
 import { LiveOrganisation, type LiveDeps, type LiveSettings } from './live-organisation.ts';
 
-export const DEFAULT_LIVE_SETTINGS: LiveSettings = { offerTimeoutSeconds: 30, preferredAgentTimeoutSeconds: 30, reconnectGraceSeconds: 20, customerGraceSeconds: 60 };
+export const DEFAULT_LIVE_SETTINGS: LiveSettings = { offerTimeoutSeconds: 30, preferredAgentTimeoutSeconds: 30, reconnectGraceSeconds: 20, customerGraceSeconds: 60, callbackRetrySeconds: 15 * 60, callbackMaxAttempts: 3 };
 
 /** Every organisation's live contact center in this process (one active ACD per organisation). */
 export class LiveAcd {

@@ -1,6 +1,6 @@
 import { AcdEngine, AcdError, type AgentStatusInput, type Channel, type EnqueueResult } from '@cc/acd';
-import { acdEventToRecord, createUuidV7Generator, FAMILIES, type AcdEvent, type EventRecord, type EventWriter } from '@cc/ingest';
-import type { Kysely } from 'kysely';
+import { acdEventToRecord, CONTACT_DEFAULTS, createUuidV7Generator, FAMILIES, type AcdEvent, type EventRecord, type EventWriter } from '@cc/ingest';
+import type { Kysely, Selectable, Updateable } from 'kysely';
 import { AppError } from '../errors.ts';
 import type { ContactStatus, Database } from '../stores/oltp/schema.ts';
 import { contactErrors } from './contact-errors.ts';
@@ -12,6 +12,10 @@ export interface LiveSettings extends RoutingSettings {
   reconnectGraceSeconds: number;
   /** How long a customer's widget may be away before their chat counts as left (abandoned while waiting, ended with an agent). */
   customerGraceSeconds: number;
+  /** A callback nobody answered is tried again after this long, keeping its place in line… */
+  callbackRetrySeconds: number;
+  /** …up to this many attempts in all. */
+  callbackMaxAttempts: number;
 }
 
 export interface Logger {
@@ -116,6 +120,9 @@ export class LiveOrganisation {
   private readonly nextEventId: () => string;
   private closed = false;
   private day = '';
+  /** Callbacks to try again once their wrap-up closes them: contact → when. */
+  private readonly retryAt = new Map<string, number>();
+  private readonly retryTimers = new Map<string, NodeJS.Timeout>();
   /** Contacts whose customer asked for the transcript before the conversation was over. */
   private readonly transcriptWanted = new Set<string>();
 
@@ -173,6 +180,8 @@ export class LiveOrganisation {
         if (row.transcript_email && row.transcript_sent_at === null) live.transcriptWanted.add(row.id);
       }
     });
+    const scheduled = await deps.db.selectFrom('contacts').select(['id', 'not_before']).where('org_id', '=', orgId).where('status', '=', 'scheduled').execute();
+    for (const row of scheduled) live.scheduleRetry(row.id, Number(row.not_before ?? 0));
     // Everyone who was signed in gets the grace period to come back before their contacts move on.
     for (const p of presence) if (p.status !== 'offline') live.startGrace(p.user_id);
     for (const row of open) if (row.agent_user_id) live.startGrace(row.agent_user_id);
@@ -340,6 +349,41 @@ export class LiveOrganisation {
       .execute();
     if (input.text) await this.db.insertInto('messages').values({ id: this.nextEventId(), org_id: this.orgId, contact_id: id, seq: 1, at: now, sender_role: 'customer', sender_id: null, body: input.text }).execute();
     return id;
+  }
+
+  /**
+   * The agent's call back ended: reached, wrong number, or no answer (tried again after the retry
+   * delay, keeping its original place in line, up to the maximum attempts). Ends the contact into wrap-up.
+   */
+  async callbackOutcome(contactId: string, agentId: string, outcome: 'reached' | 'no-answer' | 'wrong-number'): Promise<{ retryAt: number | null }> {
+    const row = await this.db.selectFrom('contacts').select(['attempts', 'queue_id']).where('id', '=', contactId).executeTakeFirstOrThrow();
+    const attempts = row.attempts + 1;
+    const at = this.now();
+    const retryAt = outcome === 'no-answer' && attempts < this.settings.callbackMaxAttempts ? at + this.settings.callbackRetrySeconds * 1000 : null;
+    await this.writer.append([
+      {
+        table: FAMILIES.contact.table,
+        row: {
+          event_id: this.nextEventId(),
+          org_id: this.orgId,
+          at,
+          type: 'contact.callback_attempted',
+          version: FAMILIES.contact.version,
+          ingested_at: at,
+          ...CONTACT_DEFAULTS,
+          contact_id: contactId,
+          queue_id: row.queue_id,
+          channel: 'callback',
+          agent_id: agentId,
+          reason: outcome,
+          position: attempts,
+        },
+      },
+    ]);
+    await this.db.updateTable('contacts').set({ attempts, outcome }).where('id', '=', contactId).execute();
+    if (retryAt !== null) this.retryAt.set(contactId, retryAt);
+    await this.apply(() => this.engine.endContact(contactId));
+    return { retryAt };
   }
 
   /** A closed contact comes back (a customer's reply to an answered e-mail): in line again as a new segment. */
@@ -530,7 +574,8 @@ export class LiveOrganisation {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     if (this.housekeeping) clearInterval(this.housekeeping);
-    for (const timer of [...this.graceTimers.values(), ...this.customerTimers.values()]) clearTimeout(timer);
+    for (const timer of [...this.graceTimers.values(), ...this.customerTimers.values(), ...this.retryTimers.values()]) clearTimeout(timer);
+    this.retryTimers.clear();
     this.graceTimers.clear();
     this.customerTimers.clear();
     this.listeners.clear();
@@ -556,7 +601,7 @@ export class LiveOrganisation {
     }
   }
 
-  private metaOf(row: Database['contacts']): ContactMeta {
+  private metaOf(row: Selectable<Database['contacts']>): ContactMeta {
     return {
       id: row.id,
       channel: row.channel as Channel,
@@ -579,6 +624,36 @@ export class LiveOrganisation {
     }, this.settings.reconnectGraceSeconds * 1000);
     timer.unref();
     this.graceTimers.set(agentId, timer);
+  }
+
+  /** At `at`, a scheduled callback goes back in line with its original enqueue time (its place). */
+  private scheduleRetry(contactId: string, at: number): void {
+    if (this.closed || this.retryTimers.has(contactId)) return;
+    const timer = setTimeout(() => {
+      this.retryTimers.delete(contactId);
+      this.retryNow(contactId).catch((error: unknown) => this.log.error({ err: error, contactId }, 'could not retry a callback'));
+    }, Math.min(Math.max(0, at - this.now()), 2_147_000_000));
+    timer.unref();
+    this.retryTimers.set(contactId, timer);
+  }
+
+  private async retryNow(contactId: string): Promise<void> {
+    const row = await this.db.selectFrom('contacts').selectAll().where('id', '=', contactId).executeTakeFirst();
+    if (row?.status !== 'scheduled') return;
+    const now = this.now();
+    await this.db.updateTable('contacts').set({ status: 'waiting', since_at: now, not_before: null, agent_user_id: null, close_reason: null, closed_at: null }).where('id', '=', contactId).execute();
+    this.meta.set(contactId, this.metaOf(row));
+    await this.apply(() =>
+      this.engine.enqueue({
+        id: contactId,
+        channel: row.channel as Channel,
+        queueId: row.queue_id,
+        priority: row.priority,
+        enqueuedAt: Number(row.enqueued_at),
+        customerId: row.customer_id,
+        attributes: JSON.parse(row.attributes),
+      }),
+    );
   }
 
   private startCustomerGrace(contactId: string): void {
@@ -659,9 +734,9 @@ export class LiveOrganisation {
 
   /** Folds a batch of events into the contacts' rows and agents' presence, in one transaction. */
   private async project(batch: AcdEvent[]): Promise<void> {
-    const contacts = new Map<string, Partial<Database['contacts']>>();
+    const contacts = new Map<string, Updateable<Database['contacts']>>();
     const statuses = new Map<string, { status: string; reason: string | null }>();
-    const change = (id: string, values: Partial<Database['contacts']>) => contacts.set(id, { ...contacts.get(id), ...values });
+    const change = (id: string, values: Updateable<Database['contacts']>) => contacts.set(id, { ...contacts.get(id), ...values });
     for (const e of batch) {
       switch (e.type) {
         case 'contact.enqueued':
@@ -685,11 +760,19 @@ export class LiveOrganisation {
         case 'contact.wrap_up_started':
           change(e.contactId, { status: 'wrap-up', since_at: e.at, ended_at: e.at });
           break;
-        case 'contact.closed':
+        case 'contact.closed': {
           change(e.contactId, { status: 'closed', close_reason: e.reason, closed_at: e.at, ...(e.reason === 'handled' ? {} : { ended_at: e.at }) });
+          const retryAt = this.retryAt.get(e.contactId);
+          if (retryAt !== undefined) {
+            // Not answered: kept for another try, when its time comes.
+            this.retryAt.delete(e.contactId);
+            change(e.contactId, { status: 'scheduled', not_before: retryAt });
+            this.scheduleRetry(e.contactId, retryAt);
+          }
           this.meta.delete(e.contactId);
           this.messageSeq.delete(e.contactId);
           break;
+        }
         case 'agent.status_changed':
           statuses.set(e.agentId, { status: e.status, reason: e.reason });
           this.stateSince.set(e.agentId, e.at);

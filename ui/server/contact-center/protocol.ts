@@ -42,6 +42,7 @@ const agentMessages = {
   end: message('end', { contactId: id }, ['contactId']),
   'wrap-up': message('wrap-up', { contactId: id, classificationId: { anyOf: [id, { type: 'null' }] } }, ['contactId', 'classificationId']),
   transfer: message('transfer', { contactId: id, queueId: id }, ['contactId', 'queueId']),
+  'callback-outcome': message('callback-outcome', { contactId: id, outcome: { enum: ['reached', 'no-answer', 'wrong-number'] } }, ['contactId', 'outcome']),
 } as const;
 
 /** What the customer widget may send. */
@@ -73,6 +74,7 @@ const customerMessages = {
       email: { type: 'string', maxLength: 254, pattern: '^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$' },
       text: { type: 'string', maxLength: 4000 },
       preferredTime: { type: 'string', maxLength: 100 },
+      token: { type: 'string', maxLength: 4096 },
     },
     ['queueId', 'kind'],
   ),
@@ -110,6 +112,7 @@ export type AgentCommand = Ref &
     | { type: 'send'; contactId: string; text: string; cc?: string[] }
     | { type: 'wrap-up'; contactId: string; classificationId: string | null }
     | { type: 'transfer'; contactId: string; queueId: string }
+    | { type: 'callback-outcome'; contactId: string; outcome: 'reached' | 'no-answer' | 'wrong-number' }
   );
 export type CustomerCommand = Ref &
   (
@@ -119,7 +122,7 @@ export type CustomerCommand = Ref &
     | { type: 'typing' | 'leave' }
     | { type: 'rate'; score: number }
     | { type: 'transcript'; email: string }
-    | { type: 'request'; queueId: string; kind: 'callback' | 'feedback'; name?: string; phone?: string; email?: string; text?: string; preferredTime?: string }
+    | { type: 'request'; queueId: string; kind: 'callback' | 'feedback'; name?: string; phone?: string; email?: string; text?: string; preferredTime?: string; token?: string }
   );
 export type SupervisorCommand = Ref &
   (

@@ -11,6 +11,8 @@ export interface OfferView {
   vip: boolean;
   offeredAt: number;
   expiresAt: number;
+  /** What the customer left for us: phone, e-mail, preferred time (callbacks). */
+  details: Record<string, string>;
 }
 
 export interface AgentContactView {
@@ -26,7 +28,12 @@ export interface AgentContactView {
   since: number;
   classificationRequired: boolean;
   classifications: { id: string; code: string; name: string }[];
+  details: Record<string, string>;
 }
+
+const DETAIL_KEYS = ['phone', 'email', 'preferredTime'] as const;
+const contactDetails = (attributes: Record<string, string> | undefined) =>
+  Object.fromEntries(DETAIL_KEYS.flatMap((key) => (attributes?.[key] ? [[key, attributes[key]]] : [])));
 
 /** Everything an agent's console shows about its owner, from the engine (messages go separately). */
 export function agentState(org: LiveOrganisation, agentId: string) {
@@ -47,6 +54,7 @@ export function agentState(org: LiveOrganisation, agentId: string) {
       vip: meta?.attributes.segment === 'vip',
       offeredAt: offer.at,
       expiresAt: offer.expiresAt,
+      details: contactDetails(meta?.attributes),
     };
   });
   const mine: AgentContactView[] = [...agent.connected, ...agent.wrapUps.keys()].flatMap((id) => {
@@ -68,6 +76,7 @@ export function agentState(org: LiveOrganisation, agentId: string) {
         since: contact.connectedAt,
         classificationRequired: queue?.classificationRequired ?? false,
         classifications: queue?.classifications ?? [],
+        details: contactDetails(meta?.attributes),
       },
     ];
   });

@@ -99,11 +99,11 @@ const CLASSIFICATIONS: Record<string, ClassificationGroupInput> = {
 
 type QueueSeed = Omit<QueueInput, 'classificationGroupId' | 'businessHoursId'> & { classes: string; hours: string };
 const QUEUES: Record<string, QueueSeed> = {
-  sales: { name: 'Myynti', description: 'Sales / Försäljning', channels: ['voice', 'chat'], strategy: 'longest-idle', serviceLevel: { thresholdSeconds: 20, targetPercent: 80 }, wrapUpSeconds: 30, classificationRequired: true, classes: 'sales', hours: 'office', maxQueueLength: 50, priority: 50 },
-  support: { name: 'Asiakaspalvelu', description: 'Support / Kundtjänst', channels: ['voice', 'chat', 'email'], strategy: 'longest-idle', serviceLevel: { thresholdSeconds: 30, targetPercent: 80 }, wrapUpSeconds: 60, classificationRequired: true, classes: 'service', hours: 'office', maxQueueLength: 100, priority: 50 },
+  sales: { name: 'Myynti', description: 'Sales / Försäljning', channels: ['voice', 'chat', 'callback'], strategy: 'longest-idle', serviceLevel: { thresholdSeconds: 20, targetPercent: 80 }, wrapUpSeconds: 30, classificationRequired: true, classes: 'sales', hours: 'office', maxQueueLength: 50, priority: 50 },
+  support: { name: 'Asiakaspalvelu', description: 'Support / Kundtjänst', channels: ['voice', 'chat', 'email', 'callback'], strategy: 'longest-idle', serviceLevel: { thresholdSeconds: 30, targetPercent: 80 }, wrapUpSeconds: 60, classificationRequired: true, classes: 'service', hours: 'office', maxQueueLength: 100, priority: 50 },
   billing: { name: 'Laskutus', description: 'Billing / Fakturering', channels: ['email', 'feedback'], strategy: 'round-robin', serviceLevel: { thresholdSeconds: 4 * 3600, targetPercent: 90 }, wrapUpSeconds: 0, classificationRequired: false, classes: 'service', hours: 'office', maxQueueLength: null, priority: 30 },
   // Always open, so the demo's chat answers at any hour (the others keep office hours).
-  webshop: { name: 'Verkkokauppa', description: 'Web shop, around the clock / Webbutik', channels: ['voice', 'chat', 'email'], strategy: 'longest-idle', serviceLevel: { thresholdSeconds: 20, targetPercent: 80 }, wrapUpSeconds: 30, classificationRequired: true, classes: 'service', hours: 'always', maxQueueLength: 50, priority: 60 },
+  webshop: { name: 'Verkkokauppa', description: 'Web shop, around the clock / Webbutik', channels: ['voice', 'chat', 'email', 'callback'], strategy: 'longest-idle', serviceLevel: { thresholdSeconds: 20, targetPercent: 80 }, wrapUpSeconds: 30, classificationRequired: true, classes: 'service', hours: 'always', maxQueueLength: 50, priority: 60 },
   vip: { name: 'VIP', description: 'Key accounts: the account manager first / Avainasiakkaat', channels: ['voice', 'chat'], strategy: 'best-skill', serviceLevel: { thresholdSeconds: 10, targetPercent: 90 }, wrapUpSeconds: 30, classificationRequired: true, classes: 'service', hours: 'extended', maxQueueLength: 20, priority: 90 },
 };
 

@@ -46,7 +46,7 @@ describe.each(testDatabases())('the contact center, live ($name)', (database) =>
   };
 
   beforeAll(async () => {
-    t = await startTestApp(database, { sessionRecheckMs: 200, live: { preferredAgentTimeoutSeconds: 1, reconnectGraceSeconds: 1.5, offerTimeoutSeconds: 30, customerGraceSeconds: 1 } });
+    t = await startTestApp(database, { sessionRecheckMs: 200, live: { preferredAgentTimeoutSeconds: 1, reconnectGraceSeconds: 1.5, offerTimeoutSeconds: 30, customerGraceSeconds: 1, callbackRetrySeconds: 1 } });
     origin = await t.listen();
     webshop = (await t.oltp.db.selectFrom('queues').select('id').where('name', '=', 'Verkkokauppa').executeTakeFirstOrThrow()).id;
     const org = await t.oltp.db.selectFrom('organisations').select(['id', 'widget_secret']).executeTakeFirstOrThrow();
@@ -130,14 +130,58 @@ describe.each(testDatabases())('the contact center, live ($name)', (database) =>
     expect(await cust.command({ type: 'start', queueId: webshop, text: 'anyone?' })).toMatchObject({ type: 'ack' });
     expect(await cust.next('unavailable')).toMatchObject({ reason: 'nobody-staffed' });
     expect(await cust.command({ type: 'request', queueId: webshop, kind: 'callback', name: 'Pekka' })).toMatchObject({ code: 'VALIDATION_FAILED' });
-    expect(await cust.command({ type: 'request', queueId: webshop, kind: 'callback', name: 'Pekka', phone: '+358 40 123 4567', preferredTime: 'klo 16' })).toMatchObject({ type: 'ack' });
+    expect(await cust.command({ type: 'request', queueId: webshop, kind: 'feedback', text: 'Sivusto on hidas' })).toMatchObject({ type: 'ack' });
     const request = await cust.next('requested');
-    expect(await t.oltp.db.selectFrom('contacts').select(['channel', 'status', 'attributes']).where('id', '=', request.contactId).executeTakeFirstOrThrow()).toEqual({
-      channel: 'callback',
+    expect(await t.oltp.db.selectFrom('contacts').select(['channel', 'status', 'subject']).where('id', '=', request.contactId).executeTakeFirstOrThrow()).toEqual({
+      channel: 'feedback',
       status: 'requested',
-      attributes: JSON.stringify({ phone: '+358 40 123 4567', preferredTime: 'klo 16' }),
+      subject: 'Sivusto on hidas',
     });
     expect(await t.oltp.db.selectFrom('contacts').select('id').where('status', '=', 'waiting').execute()).toEqual([]);
+  });
+
+  it('routes a callback request, keeps its place in line ahead of later chats through a retry, and records each attempt', async () => {
+    const { s: agent } = await agentConsole('agent2', false);
+    await agent.command({ type: 'set-status', status: 'not-ready', reason: 'break' });
+    const requester = await socket('/api/widget/ws');
+    expect(await requester.command({ type: 'request', queueId: webshop, kind: 'callback', name: 'Pekka', phone: '+358 40 123 4567', preferredTime: 'klo 16' })).toMatchObject({ type: 'ack' });
+    const callback = (await requester.next('requested')).contactId as string;
+    const b = await customer({ text: 'later chat 1' });
+    const c = await customer({ text: 'later chat 2' });
+    const engine = t.live.org(orgId).engine;
+    expect(engine.line(webshop)).toEqual([callback, b.contactId, c.contactId]);
+
+    // A callback takes the whole agent (a call): offered alone, with what the customer left.
+    const mark = agent.count;
+    await agent.command({ type: 'set-status', status: 'available' });
+    const offered = await offerIn(agent, callback, mark);
+    expect(offered.offers).toMatchObject([{ contactId: callback, channel: 'callback', customerName: 'Pekka', details: { phone: '+358 40 123 4567', preferredTime: 'klo 16' } }]);
+    await agent.command({ type: 'accept', contactId: callback });
+    expect(await agent.command({ type: 'callback-outcome', contactId: b.contactId, outcome: 'reached' })).toMatchObject({ code: 'NOT_YOUR_CONTACT' });
+    const mark2 = agent.count;
+    expect(await agent.command({ type: 'callback-outcome', contactId: callback, outcome: 'no-answer' })).toMatchObject({ type: 'ack' });
+    const wrap = await agent.next((m) => m.type === 'state' && m.contacts[0]?.phase === 'wrap-up', { after: mark2 });
+    await agent.command({ type: 'set-status', status: 'not-ready', reason: 'after-call-work' });
+    await agent.command({ type: 'wrap-up', contactId: callback, classificationId: wrap.contacts[0].classifications[0].id });
+    expect(await t.oltp.db.selectFrom('contacts').select(['status', 'attempts', 'outcome']).where('id', '=', callback).executeTakeFirstOrThrow()).toEqual({ status: 'scheduled', attempts: 1, outcome: 'no-answer' });
+    expect(engine.line(webshop)).toEqual([b.contactId, c.contactId]);
+
+    // The retry: back in line at its original place, ahead of the chats that came after it.
+    await expect.poll(() => engine.line(webshop), { timeout: 3000 }).toEqual([callback, b.contactId, c.contactId]);
+    const mark3 = agent.count;
+    await agent.command({ type: 'set-status', status: 'available' });
+    await offerIn(agent, callback, mark3);
+    await agent.command({ type: 'accept', contactId: callback });
+    await agent.command({ type: 'callback-outcome', contactId: callback, outcome: 'reached' });
+    await expect.poll(async () => (await t.oltp.db.selectFrom('contacts').select(['status', 'attempts', 'outcome']).where('id', '=', callback).executeTakeFirstOrThrow()).status).toBe('wrap-up');
+    await t.writer.flush();
+    const attempts = await (
+      await t.analytics.client.query({ query: `SELECT reason, position FROM ${t.analytics.database}.contact_events WHERE contact_id = {c:String} AND type = 'contact.callback_attempted' ORDER BY position`, query_params: { c: callback }, format: 'JSONEachRow' })
+    ).json();
+    expect(attempts).toEqual([
+      { reason: 'no-answer', position: 1 },
+      { reason: 'reached', position: 2 },
+    ]);
   });
 
   it('refuses a cross-site page opening an agent socket with the agent’s cookie', async () => {
@@ -289,7 +333,7 @@ describe.each(testDatabases())('the contact center, live ($name)', (database) =>
     const live = await socket('/api/supervisor/ws', supervisor);
     const first = await live.next('live');
     const tile = first.queues.find((q: { name: string }) => q.name === 'Verkkokauppa');
-    expect(tile).toMatchObject({ waiting: 0, channels: ['voice', 'chat', 'email'] });
+    expect(tile).toMatchObject({ waiting: 0, channels: ['voice', 'chat', 'email', 'callback'] });
     expect(first.agents).toHaveLength(10);
 
     const { s: agent, caller } = await agentConsole('agent2');

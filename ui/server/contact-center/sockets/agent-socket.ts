@@ -132,6 +132,11 @@ export function agentSocket(socket: WebSocket, org: LiveOrganisation, agentId: s
           if (chosen) await org.recordClassification(m.contactId, chosen.id);
           return;
         }
+        case 'callback-outcome': {
+          const contact = ownContact(m.contactId, ['connected', 'held']);
+          if (contact.channel !== 'callback') throw new AppError('NOT_A_CALLBACK', 409, 'Only a callback has an outcome', 'contactId');
+          return org.callbackOutcome(m.contactId, agentId, m.outcome);
+        }
         case 'transfer':
           ownContact(m.contactId, ['connected', 'held']);
           return org.apply(() => org.engine.transfer(m.contactId, { queueId: m.queueId }));

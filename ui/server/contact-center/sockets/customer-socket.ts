@@ -224,6 +224,38 @@ export function customerSocket(socket: WebSocket, deps: CustomerSocketDeps): voi
           if (!m.phone && !m.email && m.kind === 'callback') throw new AppError('VALIDATION_FAILED', 400, 'A callback needs a phone number or an e-mail address', 'phone');
           if (!m.text?.trim() && m.kind === 'feedback') throw new AppError('VALIDATION_FAILED', 400, 'Feedback needs a text', 'text');
           if (!deps.starts.take(deps.ip)) throw contactErrors.tooManyContacts();
+          if (m.kind === 'callback' && o.config.queueInfo.get(m.queueId)?.channels.includes('callback')) {
+            // A callback is a contact of the queue: in line from now (at any hour), offered to an agent with room for a call.
+            const customer = await resolveCustomer(deps.db, o, m.token ?? null, deps.now(), deps.log, {
+              customerId: null,
+              name: m.name?.trim() || m.phone || m.email || '',
+              segment: null,
+              preferredAgentId: null,
+              language: null,
+              ...(m.email ? { email: m.email } : {}),
+            });
+            const attributes: Record<string, string> = {};
+            if (m.phone) attributes.phone = m.phone;
+            if (m.email) attributes.email = m.email;
+            if (m.preferredTime) attributes.preferredTime = m.preferredTime;
+            if (customer.segment) attributes.segment = customer.segment;
+            const { contactId: id, result } = await o.startContact({
+              channel: 'callback',
+              queueId: m.queueId,
+              customerId: customer.customerId,
+              customerName: customer.name,
+              customerLanguage: customer.language ?? 'fi',
+              subject: (m.text ?? '').slice(0, 120),
+              attributes,
+              priority: customer.segment === 'vip' ? 10 : 0,
+              preferredAgentId: customer.preferredAgentId,
+              resumeHash: null,
+              ...(m.text ? { firstMessage: m.text } : {}),
+            });
+            session.send({ type: 'requested', kind: m.kind, contactId: id, position: result.position });
+            return;
+          }
+          // Feedback (and callbacks to a queue that takes none) are kept for the feedback workflow.
           const id = await o.recordRequest({ kind: m.kind, queueId: m.queueId, name: m.name ?? '', phone: m.phone ?? null, email: m.email ?? null, text: m.text ?? '', preferredTime: m.preferredTime ?? null });
           session.send({ type: 'requested', kind: m.kind, contactId: id });
           return;

@@ -1,3 +1,5 @@
+import type { Generated } from 'kysely';
+
 /**
  * The OLTP tables as kysely sees them. Portable across SQLite and PostgreSQL by convention:
  * ids are text (UUIDs made by the app), times are epoch milliseconds (bigint), booleans are
@@ -117,6 +119,10 @@ export interface Database {
     rating: number | null;
     transcript_email: string | null;
     transcript_sent_at: number | null;
+    /** Callbacks: attempts made, the last outcome, and when the next may be made (status `scheduled`). */
+    attempts: Generated<number>;
+    outcome: string | null;
+    not_before: number | null;
     created_at: number;
     connected_at: number | null;
     ended_at: number | null;
@@ -151,4 +157,4 @@ export interface Database {
 }
 
 /** `requested`: a callback or feedback left in the widget, kept until the callbacks and feedback workflow routes it (issue 7). */
-export type ContactStatus = 'waiting' | 'connected' | 'wrap-up' | 'closed' | 'requested';
+export type ContactStatus = 'waiting' | 'connected' | 'wrap-up' | 'closed' | 'requested' | 'scheduled';

@@ -1,7 +1,12 @@
 import type { Kysely } from 'kysely';
 
 // E-mail as a channel: which addresses feed which queue, and every message in and out with its headers.
+// Callbacks: attempts, the last outcome, and when a retry may be made.
 export async function up(db: Kysely<unknown>): Promise<void> {
+  await db.schema.alterTable('contacts').addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+  await db.schema.alterTable('contacts').addColumn('outcome', 'text').execute();
+  await db.schema.alterTable('contacts').addColumn('not_before', 'bigint').execute();
+
   await db.schema
     .createTable('email_routes')
     .addColumn('id', 'text', (c) => c.primaryKey())
