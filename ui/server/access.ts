@@ -6,11 +6,13 @@ export type Role = (typeof ROLES)[number];
  * Who may call a route. Every /api route must declare one (checked when the route is added),
  * so a route without a decision fails at start instead of being open.
  */
-export type Access = { public: true } | { signedIn: true } | { roles: readonly Role[] };
+export type Access = { public: true } | { signedIn: true } | { roles: readonly Role[]; apiKeys?: true };
 
 export const publicRoute: Access = { public: true };
 export const signedIn: Access = { signedIn: true };
 export const onlyRoles = (...roles: Role[]): Access => ({ roles });
+/** These roles, or another system with an API key of the organisation (`Authorization: Bearer cc_…`). */
+export const rolesOrApiKey = (...roles: Role[]): Access => ({ roles, apiKeys: true });
 
 /** Reading configuration: everyone who steers or studies the service, not agents. */
 export const configReaders = onlyRoles('admin', 'supervisor', 'qa', 'analyst');

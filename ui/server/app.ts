@@ -11,6 +11,8 @@ import type { PasswordCost } from './auth/passwords.ts';
 import { SessionStore } from './auth/session-store.ts';
 import { DEFAULT_SIGN_IN_LIMITS, SignInLimiter, type SignInLimits } from './auth/sign-in-limiter.ts';
 import type { ServerConfig } from './config.ts';
+import { ApiKeys } from './auth/api-keys.ts';
+import { apiKeyRoutes } from './config-api/api-key-routes.ts';
 import { configApi } from './config-api/plugin.ts';
 import { contactCenterRoutes } from './contact-center/contact-center-routes.ts';
 import { DEFAULT_LIVE_SETTINGS, LiveAcd } from './contact-center/live-acd.ts';
@@ -155,7 +157,8 @@ export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
 
   await app.register(cookie);
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
-  await app.register(accessControl, { sessions });
+  const apiKeys = new ApiKeys(oltp.db, now);
+  await app.register(accessControl, { sessions, apiKeys });
   await app.register(authRoutes, {
     db: oltp.db,
     sessions,
@@ -166,6 +169,7 @@ export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
   });
   const liveAcd = live!;
   await app.register(configApi, { db: oltp.db, audit, now, passwordCost, changed: (orgId) => liveAcd.changed(orgId) });
+  await app.register(apiKeyRoutes, { apiKeys, audit });
   await app.register(healthRoutes, { oltp, analytics, writer });
   const sessionRecheckMs = options.sessionRecheckMs ?? 15_000;
   await app.register(reportsRoutes, { db: oltp.db, analytics, audit, now, feed, socketGuard: { sessions, intervalMs: sessionRecheckMs } });

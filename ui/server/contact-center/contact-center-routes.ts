@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import { isOpen } from '@cc/acd';
 import { CHANNELS, type Channel } from '@cc/ingest';
-import { onlyRoles, publicRoute } from '../access.ts';
+import { onlyRoles, publicRoute, rolesOrApiKey } from '../access.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { SessionStore } from '../auth/session-store.ts';
 import { errors } from '../errors.ts';
@@ -14,6 +14,7 @@ import { DEMO_CUSTOMERS } from '../seed/demo-organisation.ts';
 import type { Database } from '../stores/oltp/schema.ts';
 import { contactErrors } from './contact-errors.ts';
 import { signCustomerToken } from './customer-token.ts';
+import { customerFromApi } from './customers.ts';
 import type { EmailChannel } from './email/email-channel.ts';
 import type { LiveAcd } from './live-acd.ts';
 import { demoPage } from './demo-page.ts';
@@ -25,6 +26,18 @@ import { supervisorSocket } from './sockets/supervisor-socket.ts';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const WIDGET_SOURCE = readFileSync(path.join(here, 'widget/widget.js'), 'utf8');
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' } } } as const;
+
+interface NewContactBody {
+  channel: Channel;
+  queueId: string;
+  subject?: string;
+  text?: string;
+  customerName?: string;
+  customer?: { externalId?: string; email?: string; name?: string; phone?: string };
+  priority?: number;
+  dueAt?: number;
+  attributes?: Record<string, string>;
+}
 
 export interface ContactCenterOptions {
   db: Kysely<Database>;
@@ -104,11 +117,14 @@ export async function contactCenterRoutes(app: FastifyInstance, options: Contact
     });
   }
 
-  /** Creates a contact of any channel (voice until media lands, tasks from other systems until API keys do). */
-  app.post<{ Body: { channel: Channel; queueId: string; subject?: string; customerName?: string; priority?: number } }>(
+  /**
+   * Creates a contact of any channel: tasks from other systems (with an API key) and from agents'
+   * consoles, and voice until media lands. Routed by the ACD like any contact.
+   */
+  app.post<{ Body: NewContactBody }>(
     '/api/contacts',
     {
-      config: { access: onlyRoles('admin', 'supervisor') },
+      config: { access: rolesOrApiKey('admin', 'supervisor', 'agent') },
       schema: {
         body: {
           type: 'object',
@@ -118,34 +134,61 @@ export async function contactCenterRoutes(app: FastifyInstance, options: Contact
             channel: { type: 'string', enum: CHANNELS },
             queueId: idParams.properties.id,
             subject: { type: 'string', maxLength: 200 },
+            text: { type: 'string', maxLength: 10_000 },
             customerName: { type: 'string', maxLength: 100 },
+            customer: {
+              type: 'object',
+              additionalProperties: false,
+              properties: {
+                externalId: { type: 'string', minLength: 1, maxLength: 200 },
+                email: { type: 'string', maxLength: 254, pattern: '^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$' },
+                name: { type: 'string', maxLength: 200 },
+                phone: { type: 'string', maxLength: 40 },
+              },
+            },
             priority: { type: 'integer', minimum: -100, maximum: 100 },
+            dueAt: { type: 'integer', minimum: 0, maximum: 8_640_000_000_000 },
+            attributes: { type: 'object', maxProperties: 20, additionalProperties: { type: 'string', maxLength: 500 }, propertyNames: { pattern: '^[A-Za-z][A-Za-z0-9_]{0,39}$' } },
           },
         },
       },
     },
     async (request, reply) => {
-      const org = live.org(request.auth!.orgId);
-      if (!org.config.queueInfo.has(request.body.queueId)) throw errors.referenceNotFound('No such queue', 'queueId');
+      const auth = request.auth!;
+      const body = request.body;
+      // A person with only the agent role makes tasks (a follow-up), not calls or chats.
+      const person = auth.roles.length > 0;
+      if (person && !auth.roles.some((r) => r === 'admin' || r === 'supervisor') && body.channel !== 'task') {
+        throw errors.forbidden('Agents create tasks only', 'channel');
+      }
+      const org = live.org(auth.orgId);
+      if (!org.config.queueInfo.has(body.queueId)) throw errors.referenceNotFound('No such queue', 'queueId');
+      const customer = await customerFromApi(db, org, body.customer, now(), request.log);
+      const attributes: Record<string, string> = { ...body.attributes };
+      if (body.dueAt !== undefined) attributes.dueAt = new Date(body.dueAt).toISOString();
+      if (body.customer?.phone) attributes.phone = body.customer.phone;
+      if (customer.segment) attributes.segment = customer.segment;
       const { contactId, result } = await org.startContact({
-        channel: request.body.channel,
-        queueId: request.body.queueId,
-        customerId: null,
-        customerName: request.body.customerName ?? '',
-        customerLanguage: 'fi',
-        subject: request.body.subject ?? '',
-        attributes: {},
-        priority: request.body.priority ?? 0,
-        preferredAgentId: null,
+        channel: body.channel,
+        queueId: body.queueId,
+        customerId: customer.customerId,
+        customerName: body.customerName ?? customer.name,
+        customerLanguage: customer.language ?? 'fi',
+        subject: body.subject ?? '',
+        attributes,
+        priority: body.priority ?? 0,
+        preferredAgentId: customer.preferredAgentId,
         resumeHash: null,
+        ...(body.text ? { firstMessage: body.text } : {}),
       });
-      reply.status(result.status === 'refused' ? 409 : 201);
       if (result.status === 'refused') throw result.reason === 'closed-hours' ? contactErrors.queueClosed() : contactErrors.queueFull();
+      await audit.record({ orgId: auth.orgId, actorUserId: auth.userId, actorUsername: auth.username, action: 'contact.created', targetType: 'contact', targetId: contactId, ip: request.ip, details: { channel: body.channel, queueId: body.queueId } });
+      reply.status(201);
       return { contactId, status: result.status, queueId: result.queueId, position: result.position, estimatedWaitSeconds: result.estimatedWaitSeconds };
     },
   );
 
-  app.post<{ Params: { id: string } }>('/api/contacts/:id/end', { config: { access: onlyRoles('admin', 'supervisor') }, schema: { params: idParams } }, async (request) => {
+  app.post<{ Params: { id: string } }>('/api/contacts/:id/end', { config: { access: rolesOrApiKey('admin', 'supervisor') }, schema: { params: idParams } }, async (request) => {
     const org = live.org(request.auth!.orgId);
     if (!org.engine.inspect().contacts.has(request.params.id)) throw contactErrors.unknownContact();
     await org.apply(() => org.engine.endContact(request.params.id));

@@ -67,3 +67,33 @@ export async function resolveCustomer(
   }
   return fallback;
 }
+
+/**
+ * The customer a trusted caller (an API key, a supervisor) names: by CRM id (found or made), else by
+ * e-mail, else none. The account manager, if the registry has one, is offered the contact first.
+ */
+export async function customerFromApi(
+  db: Kysely<Database>,
+  org: LiveOrganisation,
+  given: { externalId?: string; email?: string; name?: string } | undefined,
+  now: number,
+  log: Logger,
+): Promise<CustomerResolution> {
+  const fallback: CustomerResolution = { customerId: null, name: given?.name ?? '', segment: null, preferredAgentId: null, language: null };
+  if (!given) return fallback;
+  if (given.externalId) {
+    let row = await db.selectFrom('customers').selectAll().where('org_id', '=', org.orgId).where('external_id', '=', given.externalId).executeTakeFirst();
+    if (!row) {
+      const id = randomUUID();
+      await db
+        .insertInto('customers')
+        .values({ id, org_id: org.orgId, external_id: given.externalId, display_name: given.name ?? given.externalId, email: given.email?.toLowerCase() ?? null, phone: null, segment: null, account_manager_user_id: null, language: null, created_at: now, updated_at: now })
+        .execute();
+      row = await db.selectFrom('customers').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    }
+    const manager = row.account_manager_user_id && org.config.agentInfo.has(row.account_manager_user_id) ? row.account_manager_user_id : null;
+    return { customerId: row.id, name: given.name ?? row.display_name, segment: row.segment, preferredAgentId: manager, language: row.language };
+  }
+  if (given.email) return resolveCustomer(db, org, null, now, log, { ...fallback, email: given.email });
+  return fallback;
+}

@@ -31,7 +31,7 @@ export interface AgentContactView {
   details: Record<string, string>;
 }
 
-const DETAIL_KEYS = ['phone', 'email', 'preferredTime'] as const;
+const DETAIL_KEYS = ['phone', 'email', 'preferredTime', 'dueAt'] as const;
 const contactDetails = (attributes: Record<string, string> | undefined) =>
   Object.fromEntries(DETAIL_KEYS.flatMap((key) => (attributes?.[key] ? [[key, attributes[key]]] : [])));
 

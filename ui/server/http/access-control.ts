@@ -3,6 +3,7 @@ import fp from 'fastify-plugin';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { allows, type Access } from '../access.ts';
 import { errors } from '../errors.ts';
+import type { ApiKeys } from '../auth/api-keys.ts';
 import type { AuthContext, SessionStore } from '../auth/session-store.ts';
 
 export const SESSION_COOKIE = 'cc_session';
@@ -65,7 +66,7 @@ function checkCsrf(request: FastifyRequest, needsToken: boolean): void {
  * `config.access` is refused when it is added, so none is open by mistake.
  */
 export const accessControl = fp(
-  async (app: FastifyInstance, options: { sessions: SessionStore }) => {
+  async (app: FastifyInstance, options: { sessions: SessionStore; apiKeys: ApiKeys }) => {
     app.decorateRequest('auth', null);
     const resolved = Symbol('auth resolved');
     app.decorateRequest('loadAuth', async function (this: FastifyRequest & { [resolved]?: true }) {
@@ -93,6 +94,14 @@ export const accessControl = fp(
       if (!access) return; // not-found and the web app's own routes decide for themselves
       if ('public' in access) {
         if (!SAFE_METHODS.has(request.method)) checkCsrf(request, false);
+        return;
+      }
+      // Another system's key: for the routes that take one. A bearer token is never sent by a
+      // browser on its own, so it needs no CSRF token.
+      const bearer = /^Bearer (cc_[A-Za-z0-9_-]{20,100})$/.exec(request.headers.authorization ?? '')?.[1];
+      if (bearer !== undefined && 'roles' in access && access.apiKeys) {
+        request.auth = await options.apiKeys.resolve(bearer);
+        if (!request.auth) throw errors.notSignedIn('Unknown or revoked API key');
         return;
       }
       const auth = await request.loadAuth();

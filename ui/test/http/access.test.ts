@@ -3,6 +3,7 @@ import Fastify from 'fastify';
 import cookie from '@fastify/cookie';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accessControl } from '../../server/http/access-control.ts';
+import type { ApiKeys } from '../../server/auth/api-keys.ts';
 import type { SessionStore } from '../../server/auth/session-store.ts';
 import { allows, ROLES, type Role } from '../../server/access.ts';
 import { startTestApp, type Caller, type TestApp } from '../support/app.ts';
@@ -121,7 +122,7 @@ describe('access declarations', () => {
   it('refuses to start with an /api route that declares no access rule', async () => {
     const app = Fastify();
     await app.register(cookie);
-    await app.register(accessControl, { sessions: { resolve: async () => null } as unknown as SessionStore });
+    await app.register(accessControl, { sessions: { resolve: async () => null } as unknown as SessionStore, apiKeys: { resolve: async () => null } as unknown as ApiKeys });
     await expect(
       app.register(async (scope) => {
         scope.get('/api/forgotten', async () => ({ open: true }));

@@ -333,7 +333,7 @@ describe.each(testDatabases())('the contact center, live ($name)', (database) =>
     const live = await socket('/api/supervisor/ws', supervisor);
     const first = await live.next('live');
     const tile = first.queues.find((q: { name: string }) => q.name === 'Verkkokauppa');
-    expect(tile).toMatchObject({ waiting: 0, channels: ['voice', 'chat', 'email', 'callback'] });
+    expect(tile).toMatchObject({ waiting: 0, channels: ['voice', 'chat', 'email', 'callback', 'task'] });
     expect(first.agents).toHaveLength(10);
 
     const { s: agent, caller } = await agentConsole('agent2');

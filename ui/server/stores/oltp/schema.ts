@@ -129,6 +129,19 @@ export interface Database {
     closed_at: number | null;
   };
   messages: { id: string; org_id: string; contact_id: string; seq: number; at: number; sender_role: 'customer' | 'agent' | 'system'; sender_id: string | null; body: string };
+  api_keys: {
+    id: string;
+    org_id: string;
+    name: string;
+    /** SHA-256 of the key; the key itself is shown once, when made. */
+    key_hash: string;
+    /** The key's first characters, to tell keys apart in the list. */
+    prefix: string;
+    created_by: string | null;
+    created_at: number;
+    last_used_at: number | null;
+    revoked_at: number | null;
+  };
   email_routes: { id: string; org_id: string; address: string; queue_id: string; created_at: number };
   email_messages: {
     id: string;

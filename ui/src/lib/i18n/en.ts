@@ -166,6 +166,7 @@ export const en = {
   'agent.detail.phone': 'Phone',
   'agent.detail.email': 'E-mail',
   'agent.detail.preferredTime': 'Preferred time',
+  'agent.detail.dueAt': 'Due',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -168,4 +168,5 @@ export const fi: Catalogue = {
   'agent.detail.phone': 'Puhelin',
   'agent.detail.email': 'Sähköposti',
   'agent.detail.preferredTime': 'Toivottu aika',
+  'agent.detail.dueAt': 'Määräaika',
 };

@@ -168,4 +168,5 @@ export const sv: Catalogue = {
   'agent.detail.phone': 'Telefon',
   'agent.detail.email': 'E-post',
   'agent.detail.preferredTime': 'Önskad tid',
+  'agent.detail.dueAt': 'Förfaller',
 };

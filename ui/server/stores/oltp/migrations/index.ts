@@ -2,6 +2,7 @@ import type { Migration } from 'kysely';
 import * as m0001 from './0001_spine.ts';
 import * as m0002 from './0002_contacts.ts';
 import * as m0003 from './0003_email_callbacks.ts';
+import * as m0004 from './0004_api_keys.ts';
 
 /**
  * Every OLTP migration, in order, listed statically (no directory scan: works the same under
@@ -11,4 +12,5 @@ export const oltpMigrations: Record<string, Migration> = {
   '0001_spine': m0001,
   '0002_contacts': m0002,
   '0003_email_callbacks': m0003,
+  '0004_api_keys': m0004,
 };
