@@ -92,8 +92,52 @@ export async function contactCenterRoutes(app: FastifyInstance, options: Contact
       staffed: staffed(org, queue.id),
       waiting: snapshot.waiting,
       estimatedWaitSeconds: Number.isFinite(snapshot.estimatedWaitSeconds) ? snapshot.estimatedWaitSeconds : -1,
+      feedbackTopics: await db.selectFrom('feedback_topics').select(['code', 'name']).where('org_id', '=', org.orgId).orderBy('position').execute(),
     };
   });
+
+  /** Web feedback from another system (or a supervisor): routed by topic, into its workflow. */
+  app.post<{ Body: { topic: string; text: string; email?: string; name?: string; customer?: { externalId?: string; email?: string; name?: string } } }>(
+    '/api/feedback',
+    {
+      config: { access: rolesOrApiKey('admin', 'supervisor') },
+      schema: {
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['topic', 'text'],
+          properties: {
+            topic: { type: 'string', pattern: '^[a-z0-9-]{1,40}$' },
+            text: { type: 'string', minLength: 1, maxLength: 10_000, pattern: '\\S' },
+            email: { type: 'string', maxLength: 254, pattern: '^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$' },
+            name: { type: 'string', maxLength: 200 },
+            customer: {
+              type: 'object',
+              additionalProperties: false,
+              properties: { externalId: { type: 'string', minLength: 1, maxLength: 200 }, email: { type: 'string', maxLength: 254 }, name: { type: 'string', maxLength: 200 } },
+            },
+          },
+        },
+      },
+    },
+    async (request, reply) => {
+      const auth = request.auth!;
+      const org = live.org(auth.orgId);
+      const body = request.body;
+      const customer = await customerFromApi(db, org, body.customer ?? (body.email ? { email: body.email, ...(body.name ? { name: body.name } : {}) } : undefined), now(), request.log);
+      const { contactId, result } = await org.startFeedback({
+        topic: body.topic,
+        text: body.text.trim(),
+        customerId: customer.customerId,
+        customerName: body.name ?? customer.name,
+        customerLanguage: customer.language ?? 'fi',
+        email: body.email ?? body.customer?.email ?? null,
+        segment: customer.segment,
+      });
+      reply.status(201);
+      return { contactId, queueId: result.queueId, status: 'new' };
+    },
+  );
 
   app.get('/widget.js', async (_request, reply) => {
     reply.header('access-control-allow-origin', '*');

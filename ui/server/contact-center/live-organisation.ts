@@ -36,6 +36,7 @@ export interface ContactMeta {
   createdAt: number;
   /** Started in the widget: the customer's socket must stay (or come back) for the chat to go on. */
   widget: boolean;
+  queueId: string;
 }
 
 export interface MessageView {
@@ -123,6 +124,8 @@ export class LiveOrganisation {
   /** Callbacks to try again once their wrap-up closes them: contact → when. */
   private readonly retryAt = new Map<string, number>();
   private readonly retryTimers = new Map<string, NodeJS.Timeout>();
+  /** Feedback items' workflow status (new, assigned, answered, closed), for their transition facts. */
+  private readonly workflow = new Map<string, string>();
   /** Contacts whose customer asked for the transcript before the conversation was over. */
   private readonly transcriptWanted = new Set<string>();
 
@@ -176,6 +179,7 @@ export class LiveOrganisation {
           since: Number(row.since_at),
         });
         live.meta.set(row.id, live.metaOf(row));
+        if (row.workflow_status) live.workflow.set(row.id, row.workflow_status);
         // A transcript asked for before the restart still goes when the chat ends.
         if (row.transcript_email && row.transcript_sent_at === null) live.transcriptWanted.add(row.id);
       }
@@ -289,6 +293,7 @@ export class LiveOrganisation {
       attributes: input.attributes,
       createdAt: now,
       widget: input.resumeHash !== null,
+      queueId: input.queueId,
     });
     if (input.firstMessage) await this.postMessage(contactId, 'customer', null, input.firstMessage);
     const result = await this.apply(() =>
@@ -304,6 +309,28 @@ export class LiveOrganisation {
       }),
     );
     return { contactId, result };
+  }
+
+  /** Web feedback on a topic: a contact of the topic's queue, in its workflow from "new". */
+  async startFeedback(input: { topic: string; text: string; customerId: string | null; customerName: string; customerLanguage: string; email: string | null; segment: string | null }) {
+    const topic = await this.db.selectFrom('feedback_topics').select(['code', 'queue_id']).where('org_id', '=', this.orgId).where('code', '=', input.topic).executeTakeFirst();
+    if (!topic) throw new AppError('UNKNOWN_TOPIC', 400, `No feedback topic ${input.topic}`, 'topic');
+    const attributes: Record<string, string> = { topic: topic.code };
+    if (input.email) attributes.email = input.email;
+    if (input.segment) attributes.segment = input.segment;
+    return this.startContact({
+      channel: 'feedback',
+      queueId: topic.queue_id,
+      customerId: input.customerId,
+      customerName: input.customerName,
+      customerLanguage: input.customerLanguage,
+      subject: input.text.slice(0, 120),
+      attributes,
+      priority: 0,
+      preferredAgentId: null,
+      resumeHash: null,
+      firstMessage: input.text,
+    });
   }
 
   /**
@@ -612,6 +639,7 @@ export class LiveOrganisation {
       attributes: JSON.parse(row.attributes),
       createdAt: Number(row.created_at),
       widget: row.resume_hash !== null,
+      queueId: row.queue_id,
     };
   }
 
@@ -728,8 +756,57 @@ export class LiveOrganisation {
     if (batch.length === 0) return;
     const ingestedAt = this.now();
     const records: EventRecord[] = batch.map((event) => acdEventToRecord(event, { event_id: this.nextEventId(), org_id: this.orgId, ingested_at: ingestedAt }));
+    // Feedback moves through its workflow with the contact: new when in line, assigned when an agent takes it, closed at the end.
+    const moves: [string, string][] = [];
+    for (const e of batch) {
+      if (!('contactId' in e) || !e.contactId || e.type === 'routing.decision' || e.channel !== 'feedback') continue;
+      const to = e.type === 'contact.enqueued' ? 'new' : e.type === 'contact.connected' ? 'assigned' : e.type === 'contact.closed' ? 'closed' : null;
+      if (to) moves.push([e.contactId, to]);
+    }
+    for (const [contactId, to] of moves) {
+      const record = this.workflowRecord(contactId, to, ingestedAt);
+      if (record) records.push(record);
+    }
     await this.writer.append(records);
     await this.project(batch);
+    if (moves.length > 0) {
+      for (const [contactId, to] of moves) await this.db.updateTable('contacts').set({ workflow_status: to }).where('id', '=', contactId).execute();
+    }
+  }
+
+  /** A feedback item's step, as a fact for reports (volumes, response times, topics); null when it is no step. */
+  private workflowRecord(contactId: string, to: string, at: number): EventRecord | null {
+    const from = this.workflow.get(contactId) ?? '';
+    if (from === to) return null;
+    if (to === 'closed') this.workflow.delete(contactId);
+    else this.workflow.set(contactId, to);
+    const contact = this.engine.inspect().contacts.get(contactId);
+    const meta = this.meta.get(contactId);
+    return {
+      table: FAMILIES.feedback.table,
+      row: {
+        event_id: this.nextEventId(),
+        org_id: this.orgId,
+        at,
+        type: 'feedback.status_changed',
+        version: FAMILIES.feedback.version,
+        ingested_at: at,
+        feedback_id: contactId,
+        contact_id: contactId,
+        queue_id: contact?.queueId ?? meta?.queueId ?? '',
+        topic: meta?.attributes.topic ?? '',
+        status: to,
+        previous_status: from,
+      },
+    };
+  }
+
+  /** The agent answered a feedback item (by e-mail when the customer left an address). */
+  async feedbackAnswered(contactId: string): Promise<void> {
+    const record = this.workflowRecord(contactId, 'answered', this.now());
+    if (!record) return;
+    await this.writer.append([record]);
+    await this.db.updateTable('contacts').set({ workflow_status: 'answered' }).where('id', '=', contactId).execute();
   }
 
   /** Folds a batch of events into the contacts' rows and agents' presence, in one transaction. */

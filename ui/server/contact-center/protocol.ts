@@ -74,6 +74,7 @@ const customerMessages = {
       email: { type: 'string', maxLength: 254, pattern: '^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$' },
       text: { type: 'string', maxLength: 4000 },
       preferredTime: { type: 'string', maxLength: 100 },
+      topic: { type: 'string', pattern: '^[a-z0-9-]{1,40}$' },
       token: { type: 'string', maxLength: 4096 },
     },
     ['queueId', 'kind'],
@@ -122,7 +123,7 @@ export type CustomerCommand = Ref &
     | { type: 'typing' | 'leave' }
     | { type: 'rate'; score: number }
     | { type: 'transcript'; email: string }
-    | { type: 'request'; queueId: string; kind: 'callback' | 'feedback'; name?: string; phone?: string; email?: string; text?: string; preferredTime?: string; token?: string }
+    | { type: 'request'; queueId: string; kind: 'callback' | 'feedback'; name?: string; phone?: string; email?: string; text?: string; preferredTime?: string; topic?: string; token?: string }
   );
 export type SupervisorCommand = Ref &
   (

@@ -100,7 +100,7 @@ const CLASSIFICATIONS: Record<string, ClassificationGroupInput> = {
 type QueueSeed = Omit<QueueInput, 'classificationGroupId' | 'businessHoursId'> & { classes: string; hours: string };
 const QUEUES: Record<string, QueueSeed> = {
   sales: { name: 'Myynti', description: 'Sales / Försäljning', channels: ['voice', 'chat', 'callback'], strategy: 'longest-idle', serviceLevel: { thresholdSeconds: 20, targetPercent: 80 }, wrapUpSeconds: 30, classificationRequired: true, classes: 'sales', hours: 'office', maxQueueLength: 50, priority: 50 },
-  support: { name: 'Asiakaspalvelu', description: 'Support / Kundtjänst', channels: ['voice', 'chat', 'email', 'callback', 'task'], strategy: 'longest-idle', serviceLevel: { thresholdSeconds: 30, targetPercent: 80 }, wrapUpSeconds: 60, classificationRequired: true, classes: 'service', hours: 'office', maxQueueLength: 100, priority: 50 },
+  support: { name: 'Asiakaspalvelu', description: 'Support / Kundtjänst', channels: ['voice', 'chat', 'email', 'callback', 'task', 'feedback'], strategy: 'longest-idle', serviceLevel: { thresholdSeconds: 30, targetPercent: 80 }, wrapUpSeconds: 60, classificationRequired: true, classes: 'service', hours: 'office', maxQueueLength: 100, priority: 50 },
   billing: { name: 'Laskutus', description: 'Billing / Fakturering', channels: ['email', 'feedback'], strategy: 'round-robin', serviceLevel: { thresholdSeconds: 4 * 3600, targetPercent: 90 }, wrapUpSeconds: 0, classificationRequired: false, classes: 'service', hours: 'office', maxQueueLength: null, priority: 30 },
   // Always open, so the demo's chat answers at any hour (the others keep office hours).
   webshop: { name: 'Verkkokauppa', description: 'Web shop, around the clock / Webbutik', channels: ['voice', 'chat', 'email', 'callback', 'task'], strategy: 'longest-idle', serviceLevel: { thresholdSeconds: 20, targetPercent: 80 }, wrapUpSeconds: 30, classificationRequired: true, classes: 'service', hours: 'always', maxQueueLength: 50, priority: 60 },
@@ -123,6 +123,14 @@ export const DEMO_MAILBOXES: Record<string, string> = {
   'laskutus@demo.example': 'billing',
   'verkkokauppa@demo.example': 'webshop',
 };
+
+/** What the feedback form asks about, and which queue answers each. */
+export const DEMO_FEEDBACK_TOPICS = [
+  { code: 'delivery', name: 'Toimitus / Leverans / Delivery', queue: 'support' },
+  { code: 'invoice', name: 'Lasku / Faktura / Invoice', queue: 'billing' },
+  { code: 'service', name: 'Palvelu / Service', queue: 'support' },
+  { code: 'other', name: 'Muu / Annat / Other', queue: 'support' },
+] as const;
 
 /** Customers of the demo's CRM: the demo page signs a token for each (the VIP's account manager is agent6). */
 export const DEMO_CUSTOMERS = [
@@ -224,6 +232,9 @@ export async function seedDemoOrganisation(db: Kysely<Database>, options: { now:
     // E-mail the company's mail server forwards here, by the address it was sent to.
     for (const [address, queue] of Object.entries(DEMO_MAILBOXES)) {
       await trx.insertInto('email_routes').values({ id: randomUUID(), org_id: orgId, address, queue_id: queueIds[queue]!, created_at: options.now }).execute();
+    }
+    for (const [position, topic] of DEMO_FEEDBACK_TOPICS.entries()) {
+      await trx.insertInto('feedback_topics').values({ id: randomUUID(), org_id: orgId, code: topic.code, name: topic.name, queue_id: queueIds[topic.queue]!, position }).execute();
     }
     for (const customer of DEMO_CUSTOMERS) {
       await trx

@@ -189,35 +189,48 @@ export class EmailChannel {
     return { emailId, contactId, flagged: false, reopened };
   }
 
-  /** The agent's answer: sent through the relay in the thread (In-Reply-To, References, the token), then stored. */
+  /**
+   * The agent's answer to an e-mail (in its thread: In-Reply-To, References, the token) or to web
+   * feedback (a new mail to the address the customer left), through the relay; then stored. Feedback
+   * without an address is answered in the record only; either way it moves to "answered".
+   */
   async reply(orgId: string, contactId: string, agentId: string, input: { text: string; cc?: string[] }): Promise<MessageView> {
     const { db, relay } = this.deps;
-    if (!relay) throw new AppError('MAIL_RELAY_MISSING', 503, 'No SMTP relay is configured (SMTP_URL)');
     const org = this.deps.live.org(orgId);
     const contact = org.engine.inspect().contacts.get(contactId);
-    if (!contact || contact.channel !== 'email') throw contactErrors.unknownContact();
+    if (!contact || (contact.channel !== 'email' && contact.channel !== 'feedback')) throw contactErrors.unknownContact();
     if (contact.agentId !== agentId || (contact.phase !== 'connected' && contact.phase !== 'held')) throw contactErrors.notYourContact();
     const thread = await db.selectFrom('email_messages').selectAll().where('contact_id', '=', contactId).where('flagged', '=', 0).orderBy('at').execute();
     const lastIn = [...thread].reverse().find((m) => m.direction === 'in');
-    if (!lastIn) throw contactErrors.unknownContact('The contact has no e-mail to answer');
-    const mailbox = (JSON.parse(lastIn.to_addrs) as string[]).find(Boolean);
-    const route = (await db.selectFrom('email_routes').select('address').where('org_id', '=', orgId).execute()).find((r) => r.address === mailbox) ?? null;
+    const feedbackAddress = contact.channel === 'feedback' ? (org.meta.get(contactId)?.attributes.email ?? null) : null;
+    if (!lastIn && !feedbackAddress) {
+      if (contact.channel !== 'feedback') throw contactErrors.unknownContact('The contact has no e-mail to answer');
+      const message = await org.postMessage(contactId, 'agent', agentId, input.text);
+      await org.feedbackAnswered(contactId);
+      return message;
+    }
+    if (!relay) throw new AppError('MAIL_RELAY_MISSING', 503, 'No SMTP relay is configured (SMTP_URL)');
+    const mailbox = lastIn ? (JSON.parse(lastIn.to_addrs) as string[]).find(Boolean) : undefined;
+    const route = mailbox ? ((await db.selectFrom('email_routes').select('address').where('org_id', '=', orgId).where('address', '=', mailbox).executeTakeFirst()) ?? null) : null;
     const fromAddress = route?.address ?? this.deps.from;
-    const domain = fromAddress.split('@')[1]?.replace(/>$/, '') ?? 'localhost';
+    const domain = /@([^>\s]+)/.exec(fromAddress)?.[1] ?? 'localhost';
     const messageId = `<${randomUUID()}@${domain}>`;
-    const references = [...(JSON.parse(lastIn.refs) as string[]), ...(lastIn.message_id ? [lastIn.message_id] : [])];
-    const baseSubject = (thread[0]?.subject ?? '').replace(TOKEN, '').replace(/^\s*((re|sv|vs|aw)\s*:\s*)+/i, '').trim();
+    const references = lastIn ? [...(JSON.parse(lastIn.refs) as string[]), ...(lastIn.message_id ? [lastIn.message_id] : [])] : [];
+    const original = thread[0]?.subject ?? org.meta.get(contactId)?.subject ?? '';
+    const baseSubject = original.replace(TOKEN, '').replace(/^\s*((re|sv|vs|aw)\s*:\s*)+/i, '').trim();
     const subject = `Re: ${baseSubject} ${subjectToken(contactId)}`.replace(/\s+/g, ' ');
     const orgName = (await db.selectFrom('organisations').select('name').where('id', '=', orgId).executeTakeFirstOrThrow()).name;
+    const to = lastIn ? (lastIn.from_name ? { name: lastIn.from_name, address: lastIn.from_addr } : lastIn.from_addr) : feedbackAddress!;
+    const toAddress = lastIn ? lastIn.from_addr : feedbackAddress!;
     await relay.sendMail({
       from: route ? { name: orgName, address: route.address } : this.deps.from,
-      to: lastIn.from_name ? { name: lastIn.from_name, address: lastIn.from_addr } : lastIn.from_addr,
+      to,
       cc: input.cc,
       subject,
       text: input.text,
       messageId,
-      inReplyTo: lastIn.message_id ?? undefined,
-      references,
+      ...(lastIn?.message_id ? { inReplyTo: lastIn.message_id } : {}),
+      ...(references.length > 0 ? { references } : {}),
     });
     const at = this.deps.now();
     await db
@@ -228,11 +241,11 @@ export class EmailChannel {
         contact_id: contactId,
         direction: 'out',
         message_id: messageId,
-        in_reply_to: lastIn.message_id,
+        in_reply_to: lastIn?.message_id ?? null,
         refs: JSON.stringify(references),
         from_addr: fromAddress,
         from_name: orgName,
-        to_addrs: JSON.stringify([lastIn.from_addr]),
+        to_addrs: JSON.stringify([toAddress]),
         cc_addrs: JSON.stringify(input.cc ?? []),
         subject,
         body_text: input.text,
@@ -243,6 +256,8 @@ export class EmailChannel {
         at,
       })
       .execute();
-    return org.postMessage(contactId, 'agent', agentId, input.text);
+    const message = await org.postMessage(contactId, 'agent', agentId, input.text);
+    if (contact.channel === 'feedback') await org.feedbackAnswered(contactId);
+    return message;
   }
 }

@@ -255,7 +255,29 @@ export function customerSocket(socket: WebSocket, deps: CustomerSocketDeps): voi
             session.send({ type: 'requested', kind: m.kind, contactId: id, position: result.position });
             return;
           }
-          // Feedback (and callbacks to a queue that takes none) are kept for the feedback workflow.
+          if (m.kind === 'feedback') {
+            if (!m.text?.trim()) throw new AppError('VALIDATION_FAILED', 400, 'Feedback needs a text', 'text');
+            const customer = await resolveCustomer(deps.db, o, m.token ?? null, deps.now(), deps.log, {
+              customerId: null,
+              name: m.name?.trim() || m.email || '',
+              segment: null,
+              preferredAgentId: null,
+              language: null,
+              ...(m.email ? { email: m.email } : {}),
+            });
+            const { contactId: id } = await o.startFeedback({
+              topic: m.topic ?? 'other',
+              text: m.text.trim(),
+              customerId: customer.customerId,
+              customerName: customer.name,
+              customerLanguage: customer.language ?? 'fi',
+              email: m.email ?? null,
+              segment: customer.segment,
+            });
+            session.send({ type: 'requested', kind: m.kind, contactId: id });
+            return;
+          }
+          // A callback to a queue that takes none is kept as a request.
           const id = await o.recordRequest({ kind: m.kind, queueId: m.queueId, name: m.name ?? '', phone: m.phone ?? null, email: m.email ?? null, text: m.text ?? '', preferredTime: m.preferredTime ?? null });
           session.send({ type: 'requested', kind: m.kind, contactId: id });
           return;

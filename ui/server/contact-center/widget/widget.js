@@ -76,7 +76,7 @@
     '<div class="log" data-testid="cc-log"></div><div class="typing" data-testid="cc-typing"></div>' +
     '<form class="prechat" data-testid="cc-prechat"><input name="name" autocomplete="name"><input name="email" type="email" autocomplete="email"><textarea name="text" required></textarea><button class="primary" type="submit"></button></form>' +
     '<div class="instead" hidden data-testid="cc-instead"><div class="tabs"><button type="button" data-kind="callback" aria-pressed="true"></button><button type="button" data-kind="feedback" aria-pressed="false"></button></div>' +
-    '<form class="request" data-testid="cc-request"><input name="name" autocomplete="name"><input name="phone" type="tel" autocomplete="tel"><input name="email" type="email" autocomplete="email"><input name="preferredTime"><textarea name="text"></textarea><button class="primary" type="submit"></button></form></div>' +
+    '<form class="request" data-testid="cc-request"><select name="topic" hidden></select><input name="name" autocomplete="name"><input name="phone" type="tel" autocomplete="tel"><input name="email" type="email" autocomplete="email"><input name="preferredTime"><textarea name="text"></textarea><button class="primary" type="submit"></button></form></div>' +
     '<div class="after" hidden data-testid="cc-after"><p style="padding:0 14px"></p><div class="stars" data-testid="cc-rating"></div>' +
     '<form class="transcript"><input name="email" type="email" required><button class="primary" type="submit"></button></form><form class="again"><button type="submit"></button></form></div>' +
     '<form class="compose" hidden data-testid="cc-compose"><textarea name="text" data-testid="cc-input" required></textarea><button class="primary" type="submit" data-testid="cc-send"></button></form>' +
@@ -346,13 +346,14 @@
       tabs[1].setAttribute('aria-pressed', String(requestKind === 'feedback'));
       show(request.elements.phone, requestKind === 'callback');
       show(request.elements.preferredTime, requestKind === 'callback');
+      show(request.elements.topic, requestKind === 'feedback' && request.elements.topic.options.length > 0);
     });
   });
   request.addEventListener('submit', function (event) {
     event.preventDefault();
     var f = request.elements;
     var message = { type: 'request', kind: requestKind, queueId: queueId };
-    ['name', 'email', 'text'].concat(requestKind === 'callback' ? ['phone', 'preferredTime'] : []).forEach(function (key) {
+    ['name', 'email', 'text'].concat(requestKind === 'callback' ? ['phone', 'preferredTime'] : ['topic']).forEach(function (key) {
       if (f[key].value.trim()) message[key] = f[key].value.trim();
     });
     send(message);
@@ -372,6 +373,12 @@
         return response.json();
       })
       .then(function (queue) {
+        (queue.feedbackTopics || []).forEach(function (topic) {
+          var option = document.createElement('option');
+          option.value = topic.code;
+          option.textContent = topic.name;
+          request.elements.topic.appendChild(option);
+        });
         if (!queue.open) return unavailable('closed');
         if (!queue.staffed) return unavailable('nobody');
         show(prechat, true);

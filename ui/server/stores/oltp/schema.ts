@@ -123,6 +123,8 @@ export interface Database {
     attempts: Generated<number>;
     outcome: string | null;
     not_before: number | null;
+    /** Feedback's workflow: new, assigned, answered, closed (null for other channels). */
+    workflow_status: string | null;
     created_at: number;
     connected_at: number | null;
     ended_at: number | null;
@@ -142,6 +144,7 @@ export interface Database {
     last_used_at: number | null;
     revoked_at: number | null;
   };
+  feedback_topics: { id: string; org_id: string; code: string; name: string; queue_id: string; position: number };
   email_routes: { id: string; org_id: string; address: string; queue_id: string; created_at: number };
   email_messages: {
     id: string;

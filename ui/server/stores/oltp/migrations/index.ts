@@ -3,6 +3,7 @@ import * as m0001 from './0001_spine.ts';
 import * as m0002 from './0002_contacts.ts';
 import * as m0003 from './0003_email_callbacks.ts';
 import * as m0004 from './0004_api_keys.ts';
+import * as m0005 from './0005_feedback.ts';
 
 /**
  * Every OLTP migration, in order, listed statically (no directory scan: works the same under
@@ -13,4 +14,5 @@ export const oltpMigrations: Record<string, Migration> = {
   '0002_contacts': m0002,
   '0003_email_callbacks': m0003,
   '0004_api_keys': m0004,
+  '0005_feedback': m0005,
 };
