@@ -130,14 +130,19 @@ describe.each(testDatabases())('the contact center, live ($name)', (database) =>
     expect(await cust.command({ type: 'start', queueId: webshop, text: 'anyone?' })).toMatchObject({ type: 'ack' });
     expect(await cust.next('unavailable')).toMatchObject({ reason: 'nobody-staffed' });
     expect(await cust.command({ type: 'request', queueId: webshop, kind: 'callback', name: 'Pekka' })).toMatchObject({ code: 'VALIDATION_FAILED' });
+    // Feedback instead: taken in even with nobody staffed, routed by its topic ("other" by default).
     expect(await cust.command({ type: 'request', queueId: webshop, kind: 'feedback', text: 'Sivusto on hidas' })).toMatchObject({ type: 'ack' });
     const request = await cust.next('requested');
-    expect(await t.oltp.db.selectFrom('contacts').select(['channel', 'status', 'subject']).where('id', '=', request.contactId).executeTakeFirstOrThrow()).toEqual({
-      channel: 'feedback',
-      status: 'requested',
-      subject: 'Sivusto on hidas',
-    });
-    expect(await t.oltp.db.selectFrom('contacts').select('id').where('status', '=', 'waiting').execute()).toEqual([]);
+    expect(
+      await t.oltp.db
+        .selectFrom('contacts')
+        .innerJoin('queues', 'queues.id', 'contacts.queue_id')
+        .select(['contacts.channel', 'contacts.workflow_status', 'contacts.subject', 'queues.name'])
+        .where('contacts.id', '=', request.contactId)
+        .executeTakeFirstOrThrow(),
+    ).toEqual({ channel: 'feedback', workflow_status: 'new', subject: 'Sivusto on hidas', name: 'Asiakaspalvelu' });
+    // …and no chat was made for the customer nobody could answer.
+    expect(await t.oltp.db.selectFrom('contacts').select('id').where('channel', '=', 'chat').where('status', '=', 'waiting').execute()).toEqual([]);
   });
 
   it('routes a callback request, keeps its place in line ahead of later chats through a retry, and records each attempt', async () => {
