@@ -18,6 +18,8 @@ import { contactCenterRoutes } from './contact-center/contact-center-routes.ts';
 import { DEFAULT_LIVE_SETTINGS, LiveAcd } from './contact-center/live-acd.ts';
 import type { LiveSettings } from './contact-center/live-organisation.ts';
 import { TranscriptMailer } from './contact-center/transcript-mailer.ts';
+import { DEFAULT_WEBHOOK_SETTINGS, Webhooks, type WebhookSettings } from './contact-center/webhooks.ts';
+import { webhookRoutes } from './config-api/webhook-routes.ts';
 import { EmailChannel } from './contact-center/email/email-channel.ts';
 import { startInboundListener, type InboundListener } from './contact-center/email/inbound-listener.ts';
 import nodemailer, { type Transporter } from 'nodemailer';
@@ -48,6 +50,8 @@ export interface BuildAppOptions {
   sessionRecheckMs?: number;
   /** Live routing settings (tests shorten the timeouts). */
   live?: Partial<LiveSettings>;
+  /** Webhook timing (tests shorten the timeout and backoff). */
+  webhooks?: Partial<WebhookSettings>;
   /** Writer settings (tests shorten the flush interval); the spool lives in DATA_DIR/spool. */
   writer?: Partial<Omit<EventWriterOptions, 'dir' | 'target'>>;
 }
@@ -60,6 +64,8 @@ export interface BuiltApp {
   writer: EventWriter;
   /** Every organisation's live ACD. */
   live: LiveAcd;
+  /** Write-back to other systems (signed, ordered, retried). */
+  webhooks: Webhooks;
   /** The inbound SMTP listener's port, or null when it is off. */
   inboundSmtpPort: number | null;
 }
@@ -99,11 +105,13 @@ export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
   let inbound: InboundListener | undefined;
   let relay: Transporter | null = null;
   let email: EmailChannel | undefined;
+  let webhooks: Webhooks | undefined;
   const feed = new RealtimeFeed(analytics, (orgId) => organisationContext(oltp.db, orgId), now, (error) => app.log.error({ err: error }, 'realtime snapshot failed'));
   app.addHook('onClose', async () => {
     feed.close();
     await inbound?.close();
     await live?.close();
+    await webhooks?.close();
     relay?.close();
     await writer?.close();
     if (ownsOltp) await oltp.close();
@@ -130,7 +138,9 @@ export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
     const log = app.log.child({ component: 'acd' });
     relay = config.smtpUrl ? nodemailer.createTransport(config.smtpUrl) : null;
     const mailer = relay ? new TranscriptMailer(oltp.db, relay, config.mailFrom, log) : null;
-    live = await LiveAcd.start({ db: oltp.db, writer, now, settings: { ...DEFAULT_LIVE_SETTINGS, ...options.live }, log, mailer });
+    webhooks = new Webhooks(oltp.db, now, app.log.child({ component: 'webhooks' }), { ...DEFAULT_WEBHOOK_SETTINGS, ...options.webhooks });
+    await webhooks.start();
+    live = await LiveAcd.start({ db: oltp.db, writer, now, settings: { ...DEFAULT_LIVE_SETTINGS, ...options.live }, log, mailer, webhooks });
     email = new EmailChannel({ db: oltp.db, live, dataDir: config.dataDir, now, log: app.log.child({ component: 'email' }), relay, from: config.mailFrom });
     if (config.inboundSmtpPort !== null) {
       inbound = await startInboundListener({ host: config.host, port: config.inboundSmtpPort, maxBytes: config.inboundMailMaxBytes, channel: email, log: app.log.child({ component: 'smtp' }) });
@@ -170,6 +180,7 @@ export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
   const liveAcd = live!;
   await app.register(configApi, { db: oltp.db, audit, now, passwordCost, changed: (orgId) => liveAcd.changed(orgId) });
   await app.register(apiKeyRoutes, { apiKeys, audit });
+  await app.register(webhookRoutes, { db: oltp.db, webhooks: webhooks!, audit, now });
   await app.register(healthRoutes, { oltp, analytics, writer });
   const sessionRecheckMs = options.sessionRecheckMs ?? 15_000;
   await app.register(reportsRoutes, { db: oltp.db, analytics, audit, now, feed, socketGuard: { sessions, intervalMs: sessionRecheckMs } });
@@ -188,5 +199,5 @@ export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
     await app.register(webApp, { handlerFile: options.webHandlerFile ?? path.resolve(here, '../build/handler.js') });
   }
   await app.ready();
-  return { app, oltp, analytics, writer, live: liveAcd, inboundSmtpPort: inbound?.port ?? null };
+  return { app, oltp, analytics, writer, live: liveAcd, webhooks: webhooks!, inboundSmtpPort: inbound?.port ?? null };
 }

@@ -5,6 +5,7 @@ import { AppError } from '../errors.ts';
 import type { ContactStatus, Database } from '../stores/oltp/schema.ts';
 import { contactErrors } from './contact-errors.ts';
 import type { TranscriptMailer } from './transcript-mailer.ts';
+import type { Webhooks } from './webhooks.ts';
 import { loadOrganisationConfig, type OrganisationConfig, type RoutingSettings } from './organisation-config.ts';
 
 export interface LiveSettings extends RoutingSettings {
@@ -55,7 +56,7 @@ export type Notice =
   | { kind: 'message'; message: MessageView }
   | { kind: 'typing'; contactId: string; from: 'customer' | 'agent' }
   | { kind: 'presence'; agentId: string }
-  | { kind: 'rated'; contactId: string; score: number }
+  | { kind: 'rated'; contactId: string; score: number; survey: SurveyKind }
   | { kind: 'config' };
 
 export interface NewContact {
@@ -75,6 +76,9 @@ export interface NewContact {
 
 type Listener = (notice: Notice) => void;
 
+/** CSAT 1–5 ("how satisfied"), NPS 0–10 ("how likely to recommend"). */
+export type SurveyKind = 'csat' | 'nps';
+
 export interface LiveDeps {
   db: Kysely<Database>;
   writer: EventWriter;
@@ -83,6 +87,8 @@ export interface LiveDeps {
   log: Logger;
   /** Sends chat transcripts; null when no SMTP relay is configured. */
   mailer?: TranscriptMailer | null;
+  /** Write-back to other systems; null when none are configured in this process (tests). */
+  webhooks?: Webhooks | null;
 }
 
 const HISTORY_SLOTS = 120;
@@ -137,6 +143,7 @@ export class LiveOrganisation {
     private readonly settings: LiveSettings,
     private readonly log: Logger,
     private readonly mailer: TranscriptMailer | null,
+    private readonly webhooks: Webhooks | null,
   ) {
     this.nextEventId = createUuidV7Generator(now);
     this.engine = new AcdEngine({
@@ -148,7 +155,7 @@ export class LiveOrganisation {
 
   /** Builds the engine from the store: configuration, agents' presence, then every open contact in its place. */
   static async start(orgId: string, deps: LiveDeps): Promise<LiveOrganisation> {
-    const live = new LiveOrganisation(orgId, deps.db, deps.writer, deps.now, deps.settings, deps.log, deps.mailer ?? null);
+    const live = new LiveOrganisation(orgId, deps.db, deps.writer, deps.now, deps.settings, deps.log, deps.mailer ?? null, deps.webhooks ?? null);
     await live.applyConfig();
     const presence = await deps.db.selectFrom('agent_presence').selectAll().where('org_id', '=', orgId).execute();
     const open = await deps.db.selectFrom('contacts').selectAll().where('org_id', '=', orgId).where('status', 'in', OPEN).orderBy('enqueued_at').orderBy('created_at').execute();
@@ -493,23 +500,84 @@ export class LiveOrganisation {
   /** The classification the agent chose, by id (the event carries its code). */
   async recordClassification(contactId: string, classificationId: string): Promise<void> {
     await this.db.updateTable('contacts').set({ classification_id: classificationId }).where('id', '=', contactId).execute();
+    if (!this.webhooks?.wants(this.orgId, 'contact.classified')) return;
+    const [data] = await this.contactFacts(this.db, [contactId]);
+    if (data) await this.webhooks.emit(this.orgId, 'contact.classified', data);
+  }
+
+  /** What a webhook says about contacts: enough for a CRM to file them without calling back. */
+  private async contactFacts(db: Kysely<Database>, ids: string[]): Promise<Record<string, unknown>[]> {
+    if (ids.length === 0) return [];
+    const rows = await db
+      .selectFrom('contacts')
+      .leftJoin('classifications', 'classifications.id', 'contacts.classification_id')
+      .leftJoin('customers', 'customers.id', 'contacts.customer_id')
+      .leftJoin('queues', 'queues.id', 'contacts.queue_id')
+      .leftJoin('users', 'users.id', 'contacts.agent_user_id')
+      .select([
+        'contacts.id',
+        'contacts.channel',
+        'contacts.queue_id',
+        'queues.name as queue_name',
+        'contacts.agent_user_id',
+        'users.username as agent_username',
+        'contacts.customer_id',
+        'customers.external_id',
+        'contacts.customer_name',
+        'contacts.subject',
+        'contacts.status',
+        'contacts.close_reason',
+        'classifications.code as classification',
+        'contacts.created_at',
+        'contacts.connected_at',
+        'contacts.ended_at',
+        'contacts.closed_at',
+        'contacts.rating',
+        'contacts.nps',
+      ])
+      .where('contacts.id', 'in', ids)
+      .execute();
+    const iso = (ms: number | null) => (ms === null ? null : new Date(Number(ms)).toISOString());
+    return rows.map((r) => ({
+      contactId: r.id,
+      channel: r.channel,
+      queue: { id: r.queue_id, name: r.queue_name },
+      agent: r.agent_user_id ? { id: r.agent_user_id, username: r.agent_username } : null,
+      customer: r.customer_id ? { id: r.customer_id, externalId: r.external_id, name: r.customer_name } : null,
+      subject: r.subject,
+      status: r.status,
+      closeReason: r.close_reason,
+      classification: r.classification,
+      createdAt: iso(r.created_at),
+      connectedAt: iso(r.connected_at),
+      endedAt: iso(r.ended_at),
+      closedAt: iso(r.closed_at),
+      csat: r.rating,
+      nps: r.nps,
+    }));
   }
 
   typing(contactId: string, from: 'customer' | 'agent'): void {
     this.notify({ kind: 'typing', contactId, from });
   }
 
-  /** The customer's rating (CSAT 1–5) of an ended contact: once, stored and sent to ClickHouse. */
-  async rate(contactId: string, score: number): Promise<void> {
+  /**
+   * The customer's survey answer about an ended contact (CSAT 1–5 or NPS 0–10): once per kind,
+   * stored, sent to ClickHouse tied to queue, agent and classification, and written back by webhook.
+   */
+  async rate(contactId: string, score: number, kind: SurveyKind = 'csat'): Promise<void> {
     const row = await this.db
       .selectFrom('contacts')
       .leftJoin('classifications', 'classifications.id', 'contacts.classification_id')
-      .select(['contacts.status', 'contacts.rating', 'contacts.queue_id', 'contacts.agent_user_id', 'contacts.channel', 'classifications.code as classification', 'contacts.customer_id'])
+      .select(['contacts.status', 'contacts.rating', 'contacts.nps', 'contacts.queue_id', 'contacts.agent_user_id', 'contacts.channel', 'classifications.code as classification', 'contacts.customer_id'])
       .where('contacts.id', '=', contactId)
+      .where('contacts.org_id', '=', this.orgId)
       .executeTakeFirst();
     if (!row) throw contactErrors.unknownContact();
-    if (row.rating !== null) throw contactErrors.alreadyRated();
-    if (row.status !== 'closed' && row.status !== 'wrap-up') throw contactErrors.notEnded('Rate the contact when it has ended');
+    if ((kind === 'csat' ? row.rating : row.nps) !== null) throw contactErrors.alreadyRated();
+    if (row.status !== 'closed' && row.status !== 'wrap-up' && row.status !== 'scheduled') throw contactErrors.notEnded('Rate the contact when it has ended');
+    const max = kind === 'csat' ? 5 : 10;
+    if (!Number.isInteger(score) || score < (kind === 'csat' ? 1 : 0) || score > max) throw new AppError('INVALID_SCORE', 400, `A ${kind} score is a whole number up to ${max}`, 'score');
     const at = this.now();
     await this.writer.append([
       {
@@ -527,13 +595,20 @@ export class LiveOrganisation {
           agent_id: row.agent_user_id ?? '',
           channel: row.channel,
           classification: row.classification ?? '',
-          kind: 'csat',
+          kind,
           score,
         },
       },
     ]);
-    await this.db.updateTable('contacts').set({ rating: score }).where('id', '=', contactId).execute();
-    this.notify({ kind: 'rated', contactId, score });
+    await this.db.transaction().execute(async (trx) => {
+      await trx.updateTable('contacts').set(kind === 'csat' ? { rating: score } : { nps: score }).where('id', '=', contactId).execute();
+      if (this.webhooks?.wants(this.orgId, 'survey.answered')) {
+        const [facts] = await this.contactFacts(trx, [contactId]);
+        await this.webhooks.enqueue(trx, this.orgId, 'survey.answered', { survey: kind, score, contact: facts });
+      }
+    });
+    this.webhooks?.kick();
+    this.notify({ kind: 'rated', contactId, score, survey: kind });
   }
 
   // ─── agents' consoles ────────────────────────────────────────────────────────────────────────
@@ -812,6 +887,7 @@ export class LiveOrganisation {
   /** Folds a batch of events into the contacts' rows and agents' presence, in one transaction. */
   private async project(batch: AcdEvent[]): Promise<void> {
     const contacts = new Map<string, Updateable<Database['contacts']>>();
+    const closed: string[] = [];
     const statuses = new Map<string, { status: string; reason: string | null }>();
     const change = (id: string, values: Updateable<Database['contacts']>) => contacts.set(id, { ...contacts.get(id), ...values });
     for (const e of batch) {
@@ -845,7 +921,7 @@ export class LiveOrganisation {
             this.retryAt.delete(e.contactId);
             change(e.contactId, { status: 'scheduled', not_before: retryAt });
             this.scheduleRetry(e.contactId, retryAt);
-          }
+          } else closed.push(e.contactId);
           this.meta.delete(e.contactId);
           this.messageSeq.delete(e.contactId);
           break;
@@ -865,7 +941,12 @@ export class LiveOrganisation {
     await this.db.transaction().execute(async (trx) => {
       for (const [id, values] of contacts) await trx.updateTable('contacts').set(values).where('id', '=', id).execute();
       for (const agentId of statuses.keys()) await this.savePresence(agentId, trx);
+      // The write-back is queued with the change it reports: both are kept, or neither.
+      if (closed.length > 0 && this.webhooks?.wants(this.orgId, 'contact.closed')) {
+        for (const data of await this.contactFacts(trx, closed)) await this.webhooks.enqueue(trx, this.orgId, 'contact.closed', data);
+      }
     });
+    if (closed.length > 0) this.webhooks?.kick();
   }
 
   private async savePresence(agentId: string, db: Kysely<Database> = this.db): Promise<void> {

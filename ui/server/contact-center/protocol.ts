@@ -63,7 +63,7 @@ const customerMessages = {
   send: message('send', { text }, ['text']),
   typing: message('typing'),
   leave: message('leave'),
-  rate: message('rate', { score: { type: 'integer', minimum: 1, maximum: 5 } }, ['score']),
+  rate: message('rate', { score: { type: 'integer', minimum: 0, maximum: 10 }, kind: { enum: ['csat', 'nps'] } }, ['score']),
   request: message(
     'request',
     {
@@ -121,7 +121,7 @@ export type CustomerCommand = Ref &
     | { type: 'resume'; resumeToken: string }
     | { type: 'send'; text: string }
     | { type: 'typing' | 'leave' }
-    | { type: 'rate'; score: number }
+    | { type: 'rate'; score: number; kind?: 'csat' | 'nps' }
     | { type: 'transcript'; email: string }
     | { type: 'request'; queueId: string; kind: 'callback' | 'feedback'; name?: string; phone?: string; email?: string; text?: string; preferredTime?: string; topic?: string; token?: string }
   );

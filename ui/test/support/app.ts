@@ -8,6 +8,7 @@ import { buildApp, type BuildAppOptions } from '../../server/app.ts';
 import { loadConfig } from '../../server/config.ts';
 import type { OltpStore } from '../../server/stores/oltp/oltp-store.ts';
 import type { LiveAcd } from '../../server/contact-center/live-acd.ts';
+import type { Webhooks } from '../../server/contact-center/webhooks.ts';
 import { DEMO_PASSWORD } from '../../server/seed/demo-organisation.ts';
 import { testAnalyticsStore } from './analytics.ts';
 import type { TestDatabase } from './databases.ts';
@@ -24,6 +25,7 @@ export interface TestApp {
   analytics: AnalyticsStore;
   writer: EventWriter;
   live: LiveAcd;
+  webhooks: Webhooks;
   /** DATA_DIR of this app (spool, mail as received). */
   dataDir: string;
   /** The inbound SMTP listener's port (any free one in tests). */
@@ -57,7 +59,7 @@ interface Resources {
 async function build(resources: Resources, overrides: Partial<BuildAppOptions>): Promise<TestApp> {
   const { store, drop, analytics, dataDir } = resources;
   const config = { ...loadConfig({ DEMO_SEED: '1', LOG_LEVEL: 'silent', DATA_DIR: dataDir, INBOUND_SMTP_PORT: '0' }), ...overrides.config, dataDir };
-  const { app, writer, live, inboundSmtpPort } = await buildApp({
+  const { app, writer, live, webhooks, inboundSmtpPort } = await buildApp({
     passwordCost: 'test',
     logger: false,
     webHandlerFile: false,
@@ -89,6 +91,7 @@ async function build(resources: Resources, overrides: Partial<BuildAppOptions>):
     analytics,
     writer,
     live,
+    webhooks,
     dataDir,
     inboundSmtpPort,
     call,

@@ -75,7 +75,7 @@ export function agentSocket(socket: WebSocket, org: LiveOrganisation, agentId: s
         scheduleState();
         break;
       case 'rated':
-        if (mine.has(notice.contactId)) session.send({ type: 'rated', contactId: notice.contactId, score: notice.score });
+        if (mine.has(notice.contactId)) session.send({ type: 'rated', contactId: notice.contactId, score: notice.score, survey: notice.survey });
         break;
     }
   });
@@ -127,9 +127,10 @@ export function agentSocket(socket: WebSocket, org: LiveOrganisation, agentId: s
           const choices = org.config.queueInfo.get(contact.queueId)?.classifications ?? [];
           const chosen = m.classificationId === null ? null : choices.find((c) => c.id === m.classificationId);
           if (chosen === undefined) throw new AppError('UNKNOWN_CLASSIFICATION', 400, 'That classification is not one of this queue', 'classificationId');
-          await org.apply(() => org.engine.completeWrapUp(agentId, m.contactId, chosen?.code ?? null));
-          // Kept by id in the store (the event carries the code, which reports group by).
+          // Kept by id in the store (the event carries the code, which reports group by), before the
+          // contact closes, so what is written back about the closed contact names it.
           if (chosen) await org.recordClassification(m.contactId, chosen.id);
+          await org.apply(() => org.engine.completeWrapUp(agentId, m.contactId, chosen?.code ?? null));
           return;
         }
         case 'callback-outcome': {

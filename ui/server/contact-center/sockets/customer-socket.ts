@@ -214,8 +214,9 @@ export function customerSocket(socket: WebSocket, deps: CustomerSocketDeps): voi
         }
         case 'rate': {
           const b = bound();
-          await b.org.rate(b.contactId, m.score);
-          session.send({ type: 'rated', score: m.score });
+          const survey = m.kind ?? 'csat';
+          await b.org.rate(b.contactId, m.score, survey);
+          session.send({ type: 'rated', score: m.score, survey });
           return;
         }
         case 'request': {

@@ -18,7 +18,7 @@
       open: 'Chat', title: 'Asiakaspalvelu', start: 'Aloita chat', name: 'Nimesi', email: 'Sähköposti (valinnainen)', first: 'Miten voimme auttaa?',
       send: 'Lähetä', typing: 'kirjoittaa…', connecting: 'Yhdistetään…', queued: 'Olet jonossa sijalla {p}.', eta: 'Arvioitu odotus noin {m} min.',
       etaUnknown: 'Odotusaikaa ei voi arvioida juuri nyt.', joined: '{n} on liittynyt keskusteluun.', ended: 'Keskustelu päättyi.',
-      rate: 'Miten onnistuimme?', thanks: 'Kiitos arviostasi!', transcript: 'Lähetä keskustelu sähköpostiini', transcriptDone: 'Keskustelu lähetetään osoitteeseen {e}.', transcriptOff: 'Sähköpostia ei voi lähettää juuri nyt.',
+      rate: 'Miten onnistuimme?', thanks: 'Kiitos arviostasi!', nps: 'Kuinka todennäköisesti suosittelisit meitä ystävällesi (0–10)?', transcript: 'Lähetä keskustelu sähköpostiini', transcriptDone: 'Keskustelu lähetetään osoitteeseen {e}.', transcriptOff: 'Sähköpostia ei voi lähettää juuri nyt.',
       leave: 'Lopeta', again: 'Uusi keskustelu', closed: 'Chat on nyt suljettu.', nobody: 'Juuri nyt kukaan ei ehdi chattiin.',
       instead: 'Jätä soittopyyntö tai palaute, niin palaamme asiaan.', callback: 'Soittopyyntö', feedback: 'Palaute', phone: 'Puhelinnumero',
       when: 'Sopiva aika (valinnainen)', message: 'Viesti', submit: 'Lähetä', requested: 'Kiitos! Pyyntösi on vastaanotettu.', waitingAgain: 'Siirrämme sinut seuraavalle vapaalle asiantuntijalle.',
@@ -28,7 +28,7 @@
       open: 'Chatt', title: 'Kundtjänst', start: 'Starta chatten', name: 'Ditt namn', email: 'E-post (valfri)', first: 'Hur kan vi hjälpa?',
       send: 'Skicka', typing: 'skriver…', connecting: 'Ansluter…', queued: 'Du står på plats {p} i kön.', eta: 'Uppskattad väntetid cirka {m} min.',
       etaUnknown: 'Väntetiden kan inte uppskattas just nu.', joined: '{n} har anslutit till chatten.', ended: 'Chatten har avslutats.',
-      rate: 'Hur lyckades vi?', thanks: 'Tack för ditt betyg!', transcript: 'Skicka chatten till min e-post', transcriptDone: 'Chatten skickas till {e}.', transcriptOff: 'E-post kan inte skickas just nu.',
+      rate: 'Hur lyckades vi?', thanks: 'Tack för ditt betyg!', nps: 'Hur troligt är det att du skulle rekommendera oss till en vän (0–10)?', transcript: 'Skicka chatten till min e-post', transcriptDone: 'Chatten skickas till {e}.', transcriptOff: 'E-post kan inte skickas just nu.',
       leave: 'Avsluta', again: 'Ny chatt', closed: 'Chatten är stängd just nu.', nobody: 'Just nu hinner ingen chatta.',
       instead: 'Lämna en återuppringning eller respons, så återkommer vi.', callback: 'Återuppringning', feedback: 'Respons', phone: 'Telefonnummer',
       when: 'Lämplig tid (valfri)', message: 'Meddelande', submit: 'Skicka', requested: 'Tack! Vi har tagit emot din begäran.', waitingAgain: 'Vi flyttar dig till nästa lediga handläggare.',
@@ -38,7 +38,7 @@
       open: 'Chat', title: 'Customer service', start: 'Start chat', name: 'Your name', email: 'E-mail (optional)', first: 'How can we help?',
       send: 'Send', typing: 'is typing…', connecting: 'Connecting…', queued: 'You are number {p} in the queue.', eta: 'Estimated wait about {m} min.',
       etaUnknown: 'The wait cannot be estimated right now.', joined: '{n} has joined the chat.', ended: 'The chat has ended.',
-      rate: 'How did we do?', thanks: 'Thank you for your rating!', transcript: 'E-mail me the transcript', transcriptDone: 'The transcript will be sent to {e}.', transcriptOff: 'E-mail cannot be sent right now.',
+      rate: 'How did we do?', thanks: 'Thank you for your rating!', nps: 'How likely are you to recommend us to a friend (0–10)?', transcript: 'E-mail me the transcript', transcriptDone: 'The transcript will be sent to {e}.', transcriptOff: 'E-mail cannot be sent right now.',
       leave: 'End chat', again: 'New chat', closed: 'Chat is closed right now.', nobody: 'Nobody is free to chat right now.',
       instead: 'Leave a callback request or feedback and we will get back to you.', callback: 'Callback', feedback: 'Feedback', phone: 'Phone number',
       when: 'Good time (optional)', message: 'Message', submit: 'Send', requested: 'Thank you! We have your request.', waitingAgain: 'We are moving you to the next free agent.',
@@ -77,7 +77,7 @@
     '<form class="prechat" data-testid="cc-prechat"><input name="name" autocomplete="name"><input name="email" type="email" autocomplete="email"><textarea name="text" required></textarea><button class="primary" type="submit"></button></form>' +
     '<div class="instead" hidden data-testid="cc-instead"><div class="tabs"><button type="button" data-kind="callback" aria-pressed="true"></button><button type="button" data-kind="feedback" aria-pressed="false"></button></div>' +
     '<form class="request" data-testid="cc-request"><select name="topic" hidden></select><input name="name" autocomplete="name"><input name="phone" type="tel" autocomplete="tel"><input name="email" type="email" autocomplete="email"><input name="preferredTime"><textarea name="text"></textarea><button class="primary" type="submit"></button></form></div>' +
-    '<div class="after" hidden data-testid="cc-after"><p style="padding:0 14px"></p><div class="stars" data-testid="cc-rating"></div>' +
+    '<div class="after" hidden data-testid="cc-after"><p style="padding:0 14px"></p><div class="stars" data-testid="cc-rating"></div><div class="stars nps" hidden data-testid="cc-nps"></div>' +
     '<form class="transcript"><input name="email" type="email" required><button class="primary" type="submit"></button></form><form class="again"><button type="submit"></button></form></div>' +
     '<form class="compose" hidden data-testid="cc-compose"><textarea name="text" data-testid="cc-input" required></textarea><button class="primary" type="submit" data-testid="cc-send"></button></form>' +
     '</section>';
@@ -125,6 +125,14 @@
     star.setAttribute('data-score', String(score));
     star.setAttribute('aria-label', score + ' / 5');
     after.querySelector('.stars').appendChild(star);
+  }
+  for (var nps = 0; nps <= 10; nps += 1) {
+    var point = document.createElement('button');
+    point.type = 'button';
+    point.textContent = String(nps);
+    point.setAttribute('data-score', String(nps));
+    point.setAttribute('aria-label', nps + ' / 10');
+    after.querySelector('.nps').appendChild(point);
   }
 
   var show = function (element, visible) {
@@ -258,8 +266,10 @@
         ended();
         break;
       case 'rated':
-        after.querySelector('p').textContent = t('thanks');
+        // CSAT first, then the optional recommendation question (NPS).
         show(after.querySelector('.stars'), false);
+        after.querySelector('p').textContent = m.survey === 'csat' ? t('nps') : t('thanks');
+        show(after.querySelector('.nps'), m.survey === 'csat');
         break;
       case 'transcript':
         say(m.status === 'unavailable' ? t('transcriptOff') : t('transcriptDone', { e: after.querySelector('.transcript input').value }));
@@ -322,6 +332,10 @@
     var scoreText = event.target.getAttribute && event.target.getAttribute('data-score');
     if (scoreText) send({ type: 'rate', score: Number(scoreText) });
   });
+  after.querySelector('.nps').addEventListener('click', function (event) {
+    var scoreText = event.target.getAttribute && event.target.getAttribute('data-score');
+    if (scoreText) send({ type: 'rate', kind: 'nps', score: Number(scoreText) });
+  });
   after.querySelector('.transcript').addEventListener('submit', function (event) {
     event.preventDefault();
     send({ type: 'transcript', email: after.querySelector('.transcript input').value.trim() });
@@ -336,6 +350,7 @@
     show(after, false);
     after.querySelector('p').textContent = t('rate');
     show(after.querySelector('.stars'), true);
+    show(after.querySelector('.nps'), false);
     show(prechat, true);
     say('');
   });

@@ -90,6 +90,8 @@ export interface Database {
     segment: string | null;
     account_manager_user_id: string | null;
     language: string | null;
+    /** Set when this record was merged into another: its contacts moved there, it is kept for the trail. */
+    merged_into: string | null;
     created_at: number;
     updated_at: number;
   };
@@ -117,6 +119,8 @@ export interface Database {
     classification_id: string | null;
     close_reason: string | null;
     rating: number | null;
+    /** Net promoter answer (0–10), beside the CSAT `rating` (1–5). */
+    nps: number | null;
     transcript_email: string | null;
     transcript_sent_at: number | null;
     /** Callbacks: attempts made, the last outcome, and when the next may be made (status `scheduled`). */
@@ -143,6 +147,22 @@ export interface Database {
     created_at: number;
     last_used_at: number | null;
     revoked_at: number | null;
+  };
+  webhook_endpoints: { id: string; org_id: string; url: string; secret: string; events: string; active: number; created_at: number };
+  /** One row per event per endpoint; `seq` orders an endpoint's deliveries (each waits for the one before). */
+  webhook_deliveries: {
+    id: string;
+    endpoint_id: string;
+    seq: number;
+    event_type: string;
+    payload: string;
+    status: 'pending' | 'delivered' | 'failed';
+    attempts: number;
+    last_error: string | null;
+    last_status_code: number | null;
+    next_attempt_at: number;
+    delivered_at: number | null;
+    created_at: number;
   };
   feedback_topics: { id: string; org_id: string; code: string; name: string; queue_id: string; position: number };
   email_routes: { id: string; org_id: string; address: string; queue_id: string; created_at: number };
