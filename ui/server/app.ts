@@ -20,6 +20,7 @@ import type { LiveSettings } from './contact-center/live-organisation.ts';
 import { TranscriptMailer } from './contact-center/transcript-mailer.ts';
 import { DEFAULT_WEBHOOK_SETTINGS, Webhooks, type WebhookSettings } from './contact-center/webhooks.ts';
 import { webhookRoutes } from './config-api/webhook-routes.ts';
+import { CrmLookup } from './contact-center/crm-lookup.ts';
 import { EmailChannel } from './contact-center/email/email-channel.ts';
 import { startInboundListener, type InboundListener } from './contact-center/email/inbound-listener.ts';
 import nodemailer, { type Transporter } from 'nodemailer';
@@ -140,7 +141,10 @@ export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
     const mailer = relay ? new TranscriptMailer(oltp.db, relay, config.mailFrom, log) : null;
     webhooks = new Webhooks(oltp.db, now, app.log.child({ component: 'webhooks' }), { ...DEFAULT_WEBHOOK_SETTINGS, ...options.webhooks });
     await webhooks.start();
-    live = await LiveAcd.start({ db: oltp.db, writer, now, settings: { ...DEFAULT_LIVE_SETTINGS, ...options.live }, log, mailer, webhooks });
+    const crm = config.crmLookupUrl
+      ? new CrmLookup({ url: config.crmLookupUrl, token: config.crmLookupToken ?? null, timeoutMs: config.crmLookupTimeoutMs, cacheSeconds: config.crmLookupCacheSeconds }, app.log.child({ component: 'crm' }), now)
+      : null;
+    live = await LiveAcd.start({ db: oltp.db, writer, now, settings: { ...DEFAULT_LIVE_SETTINGS, ...options.live }, log, mailer, webhooks, crm });
     email = new EmailChannel({ db: oltp.db, live, dataDir: config.dataDir, now, log: app.log.child({ component: 'email' }), relay, from: config.mailFrom });
     if (config.inboundSmtpPort !== null) {
       inbound = await startInboundListener({ host: config.host, port: config.inboundSmtpPort, maxBytes: config.inboundMailMaxBytes, channel: email, log: app.log.child({ component: 'smtp' }) });

@@ -28,6 +28,12 @@ export interface ServerConfig {
   inboundSmtpPort: number | null;
   /** The largest inbound message accepted (bytes); larger ones are refused with 552. */
   inboundMailMaxBytes: number;
+  /** The company's CRM, asked before routing (by e-mail, phone or customer id); none: not asked. */
+  crmLookupUrl: string | undefined;
+  /** Bearer token for the CRM lookup; never logged. */
+  crmLookupToken: string | undefined;
+  crmLookupTimeoutMs: number;
+  crmLookupCacheSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -103,6 +109,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     mailFrom: env.MAIL_FROM || 'Contact center <no-reply@localhost>',
     inboundSmtpPort: env.INBOUND_SMTP_PORT === 'off' ? null : integer('INBOUND_SMTP_PORT', 2525, 0, 65535),
     inboundMailMaxBytes: integer('INBOUND_MAIL_MAX_BYTES', 25 * 1024 * 1024, 1024, 200 * 1024 * 1024),
+    crmLookupUrl: url('CRM_LOOKUP_URL', ['http:', 'https:']),
+    crmLookupToken: env.CRM_LOOKUP_TOKEN || undefined,
+    crmLookupTimeoutMs: integer('CRM_LOOKUP_TIMEOUT_MS', 800, 50, 10_000),
+    crmLookupCacheSeconds: integer('CRM_LOOKUP_CACHE_SECONDS', 300, 0, 86_400),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

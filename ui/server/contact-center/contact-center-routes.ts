@@ -14,7 +14,7 @@ import { DEMO_CUSTOMERS } from '../seed/demo-organisation.ts';
 import type { Database } from '../stores/oltp/schema.ts';
 import { contactErrors } from './contact-errors.ts';
 import { signCustomerToken } from './customer-token.ts';
-import { customerFromApi } from './customers.ts';
+import { customerFromApi, routingAttributes } from './customers.ts';
 import type { EmailChannel } from './email/email-channel.ts';
 import type { LiveAcd } from './live-acd.ts';
 import { demoPage } from './demo-page.ts';
@@ -208,10 +208,10 @@ export async function contactCenterRoutes(app: FastifyInstance, options: Contact
       const org = live.org(auth.orgId);
       if (!org.config.queueInfo.has(body.queueId)) throw errors.referenceNotFound('No such queue', 'queueId');
       const customer = await customerFromApi(db, org, body.customer, now(), request.log);
-      const attributes: Record<string, string> = { ...body.attributes };
+      // What the registry and the CRM say about the customer wins over what the caller passed.
+      const attributes: Record<string, string> = { ...body.attributes, ...routingAttributes(customer) };
       if (body.dueAt !== undefined) attributes.dueAt = new Date(body.dueAt).toISOString();
       if (body.customer?.phone) attributes.phone = body.customer.phone;
-      if (customer.segment) attributes.segment = customer.segment;
       const { contactId, result } = await org.startContact({
         channel: body.channel,
         queueId: body.queueId,

@@ -6,6 +6,7 @@ import type { ContactStatus, Database } from '../stores/oltp/schema.ts';
 import { contactErrors } from './contact-errors.ts';
 import type { TranscriptMailer } from './transcript-mailer.ts';
 import type { Webhooks } from './webhooks.ts';
+import type { CrmLookup } from './crm-lookup.ts';
 import { loadOrganisationConfig, type OrganisationConfig, type RoutingSettings } from './organisation-config.ts';
 
 export interface LiveSettings extends RoutingSettings {
@@ -89,6 +90,8 @@ export interface LiveDeps {
   mailer?: TranscriptMailer | null;
   /** Write-back to other systems; null when none are configured in this process (tests). */
   webhooks?: Webhooks | null;
+  /** The company's CRM, asked before routing; null when none is configured. */
+  crm?: CrmLookup | null;
 }
 
 const HISTORY_SLOTS = 120;
@@ -144,6 +147,7 @@ export class LiveOrganisation {
     private readonly log: Logger,
     private readonly mailer: TranscriptMailer | null,
     private readonly webhooks: Webhooks | null,
+    readonly crm: CrmLookup | null,
   ) {
     this.nextEventId = createUuidV7Generator(now);
     this.engine = new AcdEngine({
@@ -155,7 +159,7 @@ export class LiveOrganisation {
 
   /** Builds the engine from the store: configuration, agents' presence, then every open contact in its place. */
   static async start(orgId: string, deps: LiveDeps): Promise<LiveOrganisation> {
-    const live = new LiveOrganisation(orgId, deps.db, deps.writer, deps.now, deps.settings, deps.log, deps.mailer ?? null, deps.webhooks ?? null);
+    const live = new LiveOrganisation(orgId, deps.db, deps.writer, deps.now, deps.settings, deps.log, deps.mailer ?? null, deps.webhooks ?? null, deps.crm ?? null);
     await live.applyConfig();
     const presence = await deps.db.selectFrom('agent_presence').selectAll().where('org_id', '=', orgId).execute();
     const open = await deps.db.selectFrom('contacts').selectAll().where('org_id', '=', orgId).where('status', 'in', OPEN).orderBy('enqueued_at').orderBy('created_at').execute();

@@ -7,7 +7,7 @@ import type { Transporter } from 'nodemailer';
 import { AppError } from '../../errors.ts';
 import type { Database } from '../../stores/oltp/schema.ts';
 import { contactErrors } from '../contact-errors.ts';
-import { resolveCustomer } from '../customers.ts';
+import { resolveCustomer, routingAttributes } from '../customers.ts';
 import type { LiveAcd } from '../live-acd.ts';
 import type { Logger, MessageView } from '../live-organisation.ts';
 
@@ -155,9 +155,9 @@ export class EmailChannel {
         customerName: sender.name || sender.address,
         customerLanguage: customer.language ?? 'fi',
         subject,
-        attributes: customer.segment ? { segment: customer.segment, email: sender.address } : { email: sender.address },
-        priority: 0,
-        preferredAgentId: null,
+        attributes: { ...routingAttributes(customer), email: sender.address },
+        priority: customer.segment === 'vip' ? 10 : 0,
+        preferredAgentId: customer.preferredAgentId,
         resumeHash: null,
         firstMessage: text,
       });

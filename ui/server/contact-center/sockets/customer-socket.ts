@@ -5,7 +5,7 @@ import type { AcdEvent } from '@cc/ingest';
 import { AppError } from '../../errors.ts';
 import type { Database } from '../../stores/oltp/schema.ts';
 import { contactErrors } from '../contact-errors.ts';
-import { resolveCustomer, type CustomerResolution } from '../customers.ts';
+import { resolveCustomer, routingAttributes, type CustomerResolution } from '../customers.ts';
 import type { LiveAcd } from '../live-acd.ts';
 import type { LiveOrganisation, Logger, Notice } from '../live-organisation.ts';
 import { parseCustomerMessage } from '../protocol.ts';
@@ -157,7 +157,7 @@ export function customerSocket(socket: WebSocket, deps: CustomerSocketDeps): voi
             customerName: customer.name,
             customerLanguage: customer.language ?? m.language ?? 'fi',
             subject: (m.text ?? '').slice(0, 120),
-            attributes: customer.segment ? { segment: customer.segment } : {},
+            attributes: routingAttributes(customer),
             priority: customer.segment === 'vip' ? 10 : 0,
             preferredAgentId: customer.preferredAgentId,
             resumeHash: hashOf(resumeToken),
@@ -234,12 +234,12 @@ export function customerSocket(socket: WebSocket, deps: CustomerSocketDeps): voi
               preferredAgentId: null,
               language: null,
               ...(m.email ? { email: m.email } : {}),
+              ...(m.phone ? { phone: m.phone } : {}),
             });
-            const attributes: Record<string, string> = {};
+            const attributes: Record<string, string> = routingAttributes(customer);
             if (m.phone) attributes.phone = m.phone;
             if (m.email) attributes.email = m.email;
             if (m.preferredTime) attributes.preferredTime = m.preferredTime;
-            if (customer.segment) attributes.segment = customer.segment;
             const { contactId: id, result } = await o.startContact({
               channel: 'callback',
               queueId: m.queueId,
