@@ -21,6 +21,7 @@ import { TranscriptMailer } from './contact-center/transcript-mailer.ts';
 import { DEFAULT_WEBHOOK_SETTINGS, Webhooks, type WebhookSettings } from './contact-center/webhooks.ts';
 import { webhookRoutes } from './config-api/webhook-routes.ts';
 import { CrmLookup } from './contact-center/crm-lookup.ts';
+import { Surveys } from './contact-center/surveys.ts';
 import { EmailChannel } from './contact-center/email/email-channel.ts';
 import { startInboundListener, type InboundListener } from './contact-center/email/inbound-listener.ts';
 import nodemailer, { type Transporter } from 'nodemailer';
@@ -107,6 +108,7 @@ export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
   let relay: Transporter | null = null;
   let email: EmailChannel | undefined;
   let webhooks: Webhooks | undefined;
+  let surveys: Surveys | undefined;
   const feed = new RealtimeFeed(analytics, (orgId) => organisationContext(oltp.db, orgId), now, (error) => app.log.error({ err: error }, 'realtime snapshot failed'));
   app.addHook('onClose', async () => {
     feed.close();
@@ -144,7 +146,8 @@ export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
     const crm = config.crmLookupUrl
       ? new CrmLookup({ url: config.crmLookupUrl, token: config.crmLookupToken ?? null, timeoutMs: config.crmLookupTimeoutMs, cacheSeconds: config.crmLookupCacheSeconds }, app.log.child({ component: 'crm' }), now)
       : null;
-    live = await LiveAcd.start({ db: oltp.db, writer, now, settings: { ...DEFAULT_LIVE_SETTINGS, ...options.live }, log, mailer, webhooks, crm });
+    surveys = new Surveys(oltp.db, relay, config.mailFrom, config.publicUrl, app.log.child({ component: 'surveys' }), now);
+    live = await LiveAcd.start({ db: oltp.db, writer, now, settings: { ...DEFAULT_LIVE_SETTINGS, ...options.live }, log, mailer, webhooks, crm, surveys });
     email = new EmailChannel({ db: oltp.db, live, dataDir: config.dataDir, now, log: app.log.child({ component: 'email' }), relay, from: config.mailFrom });
     if (config.inboundSmtpPort !== null) {
       inbound = await startInboundListener({ host: config.host, port: config.inboundSmtpPort, maxBytes: config.inboundMailMaxBytes, channel: email, log: app.log.child({ component: 'smtp' }) });
@@ -192,6 +195,7 @@ export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
     db: oltp.db,
     live: liveAcd,
     email: email!,
+    surveys: surveys!,
     audit,
     now,
     demo: config.demoSeed,

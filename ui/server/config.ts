@@ -28,6 +28,8 @@ export interface ServerConfig {
   inboundSmtpPort: number | null;
   /** The largest inbound message accepted (bytes); larger ones are refused with 552. */
   inboundMailMaxBytes: number;
+  /** Where customers reach this server (links in e-mail: surveys); default http://HOST:PORT. */
+  publicUrl: string;
   /** The company's CRM, asked before routing (by e-mail, phone or customer id); none: not asked. */
   crmLookupUrl: string | undefined;
   /** Bearer token for the CRM lookup; never logged. */
@@ -92,9 +94,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   }
 
   const host = env.HOST || '127.0.0.1';
+  const port = integer('PORT', 8080, 0, 65535);
   const config: ServerConfig = {
     host,
-    port: integer('PORT', 8080, 0, 65535),
+    port,
     dataDir: path.resolve(cwd, env.DATA_DIR || './data'),
     databaseUrl: url('DATABASE_URL', ['postgres:', 'postgresql:']),
     clickhouseUrl: url('CLICKHOUSE_URL', ['http:', 'https:']),
@@ -109,6 +112,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     mailFrom: env.MAIL_FROM || 'Contact center <no-reply@localhost>',
     inboundSmtpPort: env.INBOUND_SMTP_PORT === 'off' ? null : integer('INBOUND_SMTP_PORT', 2525, 0, 65535),
     inboundMailMaxBytes: integer('INBOUND_MAIL_MAX_BYTES', 25 * 1024 * 1024, 1024, 200 * 1024 * 1024),
+    publicUrl: (url('PUBLIC_URL', ['http:', 'https:']) ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`).replace(/\/+$/, ''),
     crmLookupUrl: url('CRM_LOOKUP_URL', ['http:', 'https:']),
     crmLookupToken: env.CRM_LOOKUP_TOKEN || undefined,
     crmLookupTimeoutMs: integer('CRM_LOOKUP_TIMEOUT_MS', 800, 50, 10_000),

@@ -15,9 +15,12 @@ import type { Database } from '../stores/oltp/schema.ts';
 import { contactErrors } from './contact-errors.ts';
 import { signCustomerToken } from './customer-token.ts';
 import { customerFromApi, routingAttributes } from './customers.ts';
+import { CustomerRegistry } from './customer-registry.ts';
+import { customerRoutes } from './customer-routes.ts';
 import type { EmailChannel } from './email/email-channel.ts';
 import type { LiveAcd } from './live-acd.ts';
 import { demoPage } from './demo-page.ts';
+import { surveyPage, type Surveys } from './surveys.ts';
 import { agentSocket } from './sockets/agent-socket.ts';
 import { customerSocket, staffed } from './sockets/customer-socket.ts';
 import { RateLimiter } from './sockets/rate-limiter.ts';
@@ -43,6 +46,7 @@ export interface ContactCenterOptions {
   db: Kysely<Database>;
   live: LiveAcd;
   email: EmailChannel;
+  surveys: Surveys;
   audit: AuditLog;
   now: () => number;
   /** Serve the demo customer page (`npm start`'s demo). */
@@ -61,6 +65,8 @@ export interface ContactCenterOptions {
 export async function contactCenterRoutes(app: FastifyInstance, options: ContactCenterOptions): Promise<void> {
   const { db, live, audit, now } = options;
   const starts = new RateLimiter(options.startsPerAddress, 10 * 60_000, now);
+  const registry = new CustomerRegistry(db, now);
+  await customerRoutes(app, { registry, audit });
 
   app.get('/api/agent/ws', { config: { access: onlyRoles('agent') }, websocket: true }, (socket, request) => {
     guardSocketSession(socket, request, options.sessions, ['agent'], options.sessionRecheckMs);
@@ -136,6 +142,31 @@ export async function contactCenterRoutes(app: FastifyInstance, options: Contact
       });
       reply.status(201);
       return { contactId, queueId: result.queueId, status: 'new' };
+    },
+  );
+
+  // Surveys by e-mail link: the link's signed token is the only key (no sign-in for customers).
+  const tokenParams = { type: 'object', required: ['token'], properties: { token: { type: 'string', maxLength: 100, pattern: '^[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$' } } } as const;
+  app.get<{ Params: { token: string } }>('/survey/:token', { config: { access: publicRoute } }, async (request, reply) => {
+    const token = request.params.token;
+    const state = token.length <= 100 ? await options.surveys.open(token) : null;
+    reply.header('cache-control', 'no-store');
+    return reply.status(state ? 200 : 404).type('text/html; charset=utf-8').send(surveyPage(state, token));
+  });
+  app.post<{ Params: { token: string }; Body: { kind: 'csat' | 'nps'; score: number } }>(
+    '/api/surveys/:token',
+    {
+      config: { access: publicRoute },
+      schema: {
+        params: tokenParams,
+        body: { type: 'object', additionalProperties: false, required: ['kind', 'score'], properties: { kind: { enum: ['csat', 'nps'] }, score: { type: 'integer', minimum: 0, maximum: 10 } } },
+      },
+    },
+    async (request) => {
+      const state = await options.surveys.open(request.params.token);
+      if (!state) throw errors.notFound('This survey link is not valid (any more)');
+      await live.org(state.orgId).rate(state.contactId, request.body.score, request.body.kind);
+      return { answered: request.body.kind, score: request.body.score };
     },
   );
 
@@ -251,58 +282,6 @@ export async function contactCenterRoutes(app: FastifyInstance, options: Contact
       if (!theirs) throw contactErrors.notYourContact();
     }
     if (!contact.customer_id) return { customer: null, history: [] };
-    const customer = await db
-      .selectFrom('customers')
-      .leftJoin('users', 'users.id', 'customers.account_manager_user_id')
-      .select(['customers.id', 'customers.external_id', 'customers.display_name', 'customers.email', 'customers.phone', 'customers.segment', 'customers.language', 'users.display_name as account_manager'])
-      .where('customers.id', '=', contact.customer_id)
-      .executeTakeFirstOrThrow();
-    const history = await db
-      .selectFrom('contacts')
-      .leftJoin('queues', 'queues.id', 'contacts.queue_id')
-      .leftJoin('users', 'users.id', 'contacts.agent_user_id')
-      .leftJoin('classifications', 'classifications.id', 'contacts.classification_id')
-      .select([
-        'contacts.id',
-        'contacts.channel',
-        'contacts.status',
-        'contacts.subject',
-        'contacts.created_at',
-        'contacts.closed_at',
-        'contacts.close_reason',
-        'contacts.rating',
-        'queues.name as queue',
-        'users.display_name as agent',
-        'classifications.name as classification',
-      ])
-      .where('contacts.customer_id', '=', contact.customer_id)
-      .orderBy('contacts.created_at', 'desc')
-      .limit(100)
-      .execute();
-    return {
-      customer: {
-        id: customer.id,
-        externalId: customer.external_id,
-        name: customer.display_name,
-        email: customer.email,
-        phone: customer.phone,
-        segment: customer.segment,
-        language: customer.language,
-        accountManager: customer.account_manager,
-      },
-      history: history.map((h) => ({
-        contactId: h.id,
-        channel: h.channel,
-        status: h.status,
-        subject: h.subject,
-        createdAt: Number(h.created_at),
-        closedAt: h.closed_at === null ? null : Number(h.closed_at),
-        closeReason: h.close_reason,
-        rating: h.rating,
-        queue: h.queue,
-        agent: h.agent,
-        classification: h.classification,
-      })),
-    };
+    return registry.profile(auth.orgId, contact.customer_id);
   });
 }

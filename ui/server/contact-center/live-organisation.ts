@@ -7,6 +7,7 @@ import { contactErrors } from './contact-errors.ts';
 import type { TranscriptMailer } from './transcript-mailer.ts';
 import type { Webhooks } from './webhooks.ts';
 import type { CrmLookup } from './crm-lookup.ts';
+import { SURVEYED_BY_EMAIL, type Surveys } from './surveys.ts';
 import { loadOrganisationConfig, type OrganisationConfig, type RoutingSettings } from './organisation-config.ts';
 
 export interface LiveSettings extends RoutingSettings {
@@ -92,6 +93,8 @@ export interface LiveDeps {
   webhooks?: Webhooks | null;
   /** The company's CRM, asked before routing; null when none is configured. */
   crm?: CrmLookup | null;
+  /** Survey invitations by e-mail after written contacts; null without a mail relay. */
+  surveys?: Surveys | null;
 }
 
 const HISTORY_SLOTS = 120;
@@ -148,6 +151,7 @@ export class LiveOrganisation {
     private readonly mailer: TranscriptMailer | null,
     private readonly webhooks: Webhooks | null,
     readonly crm: CrmLookup | null,
+    private readonly surveys: Surveys | null,
   ) {
     this.nextEventId = createUuidV7Generator(now);
     this.engine = new AcdEngine({
@@ -159,7 +163,7 @@ export class LiveOrganisation {
 
   /** Builds the engine from the store: configuration, agents' presence, then every open contact in its place. */
   static async start(orgId: string, deps: LiveDeps): Promise<LiveOrganisation> {
-    const live = new LiveOrganisation(orgId, deps.db, deps.writer, deps.now, deps.settings, deps.log, deps.mailer ?? null, deps.webhooks ?? null, deps.crm ?? null);
+    const live = new LiveOrganisation(orgId, deps.db, deps.writer, deps.now, deps.settings, deps.log, deps.mailer ?? null, deps.webhooks ?? null, deps.crm ?? null, deps.surveys ?? null);
     await live.applyConfig();
     const presence = await deps.db.selectFrom('agent_presence').selectAll().where('org_id', '=', orgId).execute();
     const open = await deps.db.selectFrom('contacts').selectAll().where('org_id', '=', orgId).where('status', 'in', OPEN).orderBy('enqueued_at').orderBy('created_at').execute();
@@ -892,6 +896,7 @@ export class LiveOrganisation {
   private async project(batch: AcdEvent[]): Promise<void> {
     const contacts = new Map<string, Updateable<Database['contacts']>>();
     const closed: string[] = [];
+    const surveyed: string[] = [];
     const statuses = new Map<string, { status: string; reason: string | null }>();
     const change = (id: string, values: Updateable<Database['contacts']>) => contacts.set(id, { ...contacts.get(id), ...values });
     for (const e of batch) {
@@ -925,7 +930,10 @@ export class LiveOrganisation {
             this.retryAt.delete(e.contactId);
             change(e.contactId, { status: 'scheduled', not_before: retryAt });
             this.scheduleRetry(e.contactId, retryAt);
-          } else closed.push(e.contactId);
+          } else {
+            closed.push(e.contactId);
+            if (e.reason === 'handled' && SURVEYED_BY_EMAIL.has(e.channel)) surveyed.push(e.contactId);
+          }
           this.meta.delete(e.contactId);
           this.messageSeq.delete(e.contactId);
           break;
@@ -951,6 +959,7 @@ export class LiveOrganisation {
       }
     });
     if (closed.length > 0) this.webhooks?.kick();
+    for (const contactId of surveyed) this.surveys?.invite(contactId).catch((error: unknown) => this.log.error({ err: error, contactId }, 'survey invitation failed'));
   }
 
   private async savePresence(agentId: string, db: Kysely<Database> = this.db): Promise<void> {

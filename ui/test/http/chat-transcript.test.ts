@@ -1,36 +1,11 @@
-import type { AddressInfo } from 'node:net';
-import { simpleParser, type ParsedMail } from 'mailparser';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { testDatabases } from '../support/databases.ts';
+import { smtpSink } from '../support/smtp.ts';
 import { TestSocket } from '../support/sockets.ts';
 import { loadConfig } from '../../server/config.ts';
 
 const sqlite = testDatabases().find((d) => d.name === 'sqlite')!;
-
-/** A real SMTP server on loopback that keeps what it receives (the company's relay, in the test). */
-async function smtpSink() {
-  const mails: ParsedMail[] = [];
-  const envelopes: string[][] = [];
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    onData(stream, session, callback) {
-      envelopes.push(session.envelope.rcptTo.map((r) => r.address));
-      simpleParser(stream).then(
-        (mail) => {
-          mails.push(mail);
-          callback();
-        },
-        (error: Error) => callback(error),
-      );
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.server.address() as AddressInfo).port;
-  return { mails, envelopes, url: `smtp://127.0.0.1:${port}`, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
-}
 
 describe('a chat transcript by e-mail', () => {
   let t: TestApp;

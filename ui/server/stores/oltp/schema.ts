@@ -92,6 +92,8 @@ export interface Database {
     language: string | null;
     /** Set when this record was merged into another: its contacts moved there, it is kept for the trail. */
     merged_into: string | null;
+    /** What the customer agreed to, e.g. `{"surveys":false}` (JSON; a missing key means not refused). */
+    consent: Generated<string>;
     created_at: number;
     updated_at: number;
   };
@@ -121,6 +123,8 @@ export interface Database {
     rating: number | null;
     /** Net promoter answer (0–10), beside the CSAT `rating` (1–5). */
     nps: number | null;
+    /** When the survey invitation went by e-mail (once). */
+    survey_sent_at: number | null;
     transcript_email: string | null;
     transcript_sent_at: number | null;
     /** Callbacks: attempts made, the last outcome, and when the next may be made (status `scheduled`). */

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 
 // Write-back to other systems (webhook endpoints and every delivery, in order, with its attempts),
-// NPS answers beside CSAT, phones on customers found by number, and customers merged into another.
+// NPS answers beside CSAT and survey invitations by e-mail, customers' consent, customers merged into another.
 export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .createTable('webhook_endpoints')
@@ -32,7 +32,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema.createIndex('webhook_deliveries_pending').on('webhook_deliveries').columns(['status', 'next_attempt_at']).execute();
   await db.schema.createIndex('webhook_deliveries_endpoint').on('webhook_deliveries').columns(['endpoint_id', 'created_at']).execute();
   await db.schema.alterTable('contacts').addColumn('nps', 'integer').execute();
+  await db.schema.alterTable('contacts').addColumn('survey_sent_at', 'bigint').execute();
   await db.schema.alterTable('customers').addColumn('merged_into', 'text').execute();
+  await db.schema.alterTable('customers').addColumn('consent', 'text', (c) => c.notNull().defaultTo('{}')).execute();
   await db.schema.createIndex('customers_email').on('customers').columns(['org_id', 'email']).execute();
   await db.schema.createIndex('customers_phone').on('customers').columns(['org_id', 'phone']).execute();
 }
