@@ -196,6 +196,7 @@ export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
     live: liveAcd,
     email: email!,
     surveys: surveys!,
+    dataDir: config.dataDir,
     audit,
     now,
     demo: config.demoSeed,

@@ -167,6 +167,7 @@ export class AcdEngine {
         id: config.id,
         status: 'offline',
         notReadyReason: null,
+        away: false,
         channelsEnabled: new Set(config.channels ?? CHANNEL_ORDER),
         skills,
         capacity: config.capacity ?? DEFAULT_CAPACITY,
@@ -267,6 +268,7 @@ export class AcdEngine {
   disconnectAgent(agentId: string): void {
     this.command(() => {
       const agent = this.agent(agentId);
+      agent.away = false;
       this.withdrawOffersOf(agent, 'agent-unavailable');
       for (const contactId of [...agent.connected]) {
         const contact = this.contact(contactId);
@@ -283,6 +285,23 @@ export class AcdEngine {
         agent.notReadyReason = null;
         this.emit({ type: 'agent.status_changed', at: this.now(), agentId, status: 'offline', previousStatus, reason: 'disconnected' });
       }
+      this.touchedAgents.add(agentId);
+    });
+  }
+
+  /**
+   * The agent's console is gone for now (a reload, a network blip) but they may be back within the
+   * grace period: they keep their contacts and status, and get no new offers meanwhile (any pending
+   * ones go to others at once). Back: routed again. Not a status change, so it leaves no event.
+   */
+  setAway(agentId: string, away: boolean): void {
+    this.command(() => {
+      const agent = this.agent(agentId);
+      if (agent.away === away) return;
+      agent.away = away;
+      this.rosterVersion += 1;
+      if (away) this.withdrawOffersOf(agent, 'agent-unavailable');
+      else if (agent.status === 'available') this.markAgent(agentId, 'agent-freed');
       this.touchedAgents.add(agentId);
     });
   }
@@ -628,6 +647,7 @@ export class AcdEngine {
       status: agent.status,
       notReadyReason: agent.notReadyReason,
       state: agent.state,
+      away: agent.away,
       serviceRoleId: agent.serviceRoleId,
       memberships: Object.fromEntries(agent.memberships),
       channelsEnabled: [...agent.channelsEnabled],
@@ -1026,6 +1046,7 @@ export class AcdEngine {
   private exclusion(agent: AgentRecord, contact: ContactRecord, now: number, step: number): ExclusionReason | null {
     if (agent.status === 'offline') return 'offline';
     if (agent.status === 'not-ready') return 'not-ready';
+    if (agent.away) return 'console-away';
     if (!agent.channelsEnabled.has(contact.channel)) return 'channel-disabled';
     // Capacity before fit: cheaper for busy agents, and the more telling reason in the trace.
     return this.capacityExclusion(agent, contact.channel) ?? this.fitExclusion(agent, contact, now, step);
@@ -1113,7 +1134,7 @@ export class AcdEngine {
    * then the oldest (enqueue time plus the queue's cross-queue delay), then arrival order.
    */
   private routeAgent(agent: AgentRecord, trigger: DecisionTrigger): boolean {
-    if (agent.status !== 'available') return false;
+    if (agent.status !== 'available' || agent.away) return false;
     // For one agent at one moment, capacity depends only on the channel: decide it once per channel.
     const roomFor: (ExclusionReason | null)[] = [];
     let anyRoom = false;
@@ -1205,7 +1226,7 @@ export class AcdEngine {
   }
 
   private freeChannels(agent: AgentRecord): Channel[] {
-    if (agent.status !== 'available') return [];
+    if (agent.status !== 'available' || agent.away) return [];
     return [...agent.channelsEnabled].filter((channel) => capacityAllows(agent.capacity, agent.load, channel) === 'ok');
   }
 

@@ -61,6 +61,8 @@ export interface AgentRecord {
   id: string;
   status: AgentStatus;
   notReadyReason: string | null;
+  /** Console gone within the reconnect grace: keeps contacts, gets no offers. */
+  away: boolean;
   channelsEnabled: Set<Channel>;
   skills: Map<string, number>;
   capacity: CapacityModel;

@@ -13,6 +13,7 @@ export type AgentState = 'idle' | 'offered' | 'busy' | 'wrap-up' | 'offline';
 export type ExclusionReason =
   | 'offline'
   | 'not-ready'
+  | 'console-away'
   | 'channel-disabled'
   | 'not-member'
   | 'preferred-agent-only'

@@ -17,6 +17,7 @@ import { signCustomerToken } from './customer-token.ts';
 import { customerFromApi, routingAttributes } from './customers.ts';
 import { CustomerRegistry } from './customer-registry.ts';
 import { customerRoutes } from './customer-routes.ts';
+import { assertContactAccess, attachmentRoutes } from './attachment-routes.ts';
 import type { EmailChannel } from './email/email-channel.ts';
 import type { LiveAcd } from './live-acd.ts';
 import { demoPage } from './demo-page.ts';
@@ -54,6 +55,8 @@ export interface ContactCenterOptions {
   /** New widget contacts per address per 10 minutes. */
   startsPerAddress: number;
   sessions: SessionStore;
+  /** DATA_DIR: mail as received, attachments. */
+  dataDir: string;
   /** How often an open agent or supervisor socket re-checks its session. */
   sessionRecheckMs: number;
 }
@@ -67,6 +70,7 @@ export async function contactCenterRoutes(app: FastifyInstance, options: Contact
   const starts = new RateLimiter(options.startsPerAddress, 10 * 60_000, now);
   const registry = new CustomerRegistry(db, now);
   await customerRoutes(app, { registry, audit });
+  await attachmentRoutes(app, { db, live, audit, dataDir: options.dataDir, now });
 
   app.get('/api/agent/ws', { config: { access: onlyRoles('agent') }, websocket: true }, (socket, request) => {
     guardSocketSession(socket, request, options.sessions, ['agent'], options.sessionRecheckMs);
@@ -275,12 +279,8 @@ export async function contactCenterRoutes(app: FastifyInstance, options: Contact
     const auth = request.auth!;
     const contact = await db.selectFrom('contacts').select(['id', 'customer_id', 'customer_name', 'agent_user_id']).where('org_id', '=', auth.orgId).where('id', '=', request.params.id).executeTakeFirst();
     if (!contact) throw contactErrors.unknownContact();
-    if (!auth.roles.includes('supervisor')) {
-      // An agent sees the history of the customers they are serving or being offered, nobody else's.
-      const record = live.org(auth.orgId).engine.inspect().contacts.get(contact.id);
-      const theirs = record && (record.agentId === auth.userId || record.offers.has(auth.userId));
-      if (!theirs) throw contactErrors.notYourContact();
-    }
+    // An agent sees the history of the customers they are serving or being offered, nobody else's.
+    assertContactAccess(live, auth, contact.id);
     if (!contact.customer_id) return { customer: null, history: [] };
     return registry.profile(auth.orgId, contact.customer_id);
   });

@@ -172,6 +172,8 @@ export class LiveOrganisation {
       for (const p of presence) {
         if (!agents.has(p.user_id)) continue;
         live.engine.restoreAgent(p.user_id, { status: p.status as AgentStatusInput['status'], reason: p.reason, channelsEnabled: JSON.parse(p.channels) as Channel[] });
+        // Nobody's console is here yet after a restart: no offers until it comes back.
+        if (p.status !== 'offline') live.engine.setAway(p.user_id, true);
       }
       for (const row of open) {
         if (!live.config.queueInfo.has(row.queue_id)) {
@@ -627,9 +629,13 @@ export class LiveOrganisation {
     const timer = this.graceTimers.get(agentId);
     if (timer) clearTimeout(timer);
     this.graceTimers.delete(agentId);
+    if (this.engine.inspect().agents.get(agentId)?.away) this.setAway(agentId, false);
   }
 
-  /** An agent's console went away: after the grace period without a new one, the agent is disconnected. */
+  /**
+   * An agent's console went away: no new offers meanwhile (pending ones go to others at once), and
+   * after the grace period without a new console, the agent is disconnected.
+   */
   detachAgent(agentId: string): void {
     const left = (this.sockets.get(agentId) ?? 1) - 1;
     if (left > 0) {
@@ -637,7 +643,12 @@ export class LiveOrganisation {
       return;
     }
     this.sockets.delete(agentId);
+    if (this.engine.inspect().agents.has(agentId)) this.setAway(agentId, true);
     this.startGrace(agentId);
+  }
+
+  private setAway(agentId: string, away: boolean): void {
+    this.apply(() => this.engine.setAway(agentId, away)).catch((error: unknown) => this.log.error({ err: error, agentId }, 'could not mark a console away'));
   }
 
   /** A customer's widget is on the conversation (started or resumed it). */

@@ -35,7 +35,7 @@ const agentMessages = {
   reject: message('reject', { contactId: id }, ['contactId']),
   send: message(
     'send',
-    { contactId: id, text: { ...text, maxLength: 100_000 }, cc: { type: 'array', maxItems: 20, uniqueItems: true, items: { type: 'string', maxLength: 254, pattern: '^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$' } } },
+    { contactId: id, text: { ...text, maxLength: 100_000 }, attachments: { type: 'array', maxItems: 10, uniqueItems: true, items: id }, cc: { type: 'array', maxItems: 20, uniqueItems: true, items: { type: 'string', maxLength: 254, pattern: '^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$' } } },
     ['contactId', 'text'],
   ),
   typing: message('typing', { contactId: id }, ['contactId']),
@@ -110,7 +110,7 @@ export type AgentCommand = Ref &
     | { type: 'set-status'; status: 'not-ready'; reason: string }
     | { type: 'set-channel'; channel: Channel; enabled: boolean }
     | { type: 'accept' | 'reject' | 'typing' | 'end'; contactId: string }
-    | { type: 'send'; contactId: string; text: string; cc?: string[] }
+    | { type: 'send'; contactId: string; text: string; cc?: string[]; attachments?: string[] }
     | { type: 'wrap-up'; contactId: string; classificationId: string | null }
     | { type: 'transfer'; contactId: string; queueId: string }
     | { type: 'callback-outcome'; contactId: string; outcome: 'reached' | 'no-answer' | 'wrong-number' }

@@ -3,7 +3,7 @@ import path from 'node:path';
 import nodemailer, { type Transporter } from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../server/config.ts';
-import { startTestApp, type TestApp } from '../support/app.ts';
+import { startTestApp, type Caller, type TestApp } from '../support/app.ts';
 import { testDatabases } from '../support/databases.ts';
 import { smtpSink } from '../support/smtp.ts';
 import { TestSocket, type Message } from '../support/sockets.ts';
@@ -55,6 +55,15 @@ describe.each(testDatabases())('e-mail through the one ACD ($name)', (database) 
     expect(readFileSync(path.join(dataDir, attachment.path), 'utf8')).toBe('Kuitti 123');
 
     await agent.command({ type: 'accept', contactId });
+    // The agent reads the mail's files: listed with the thread, downloaded as files (never rendered), each download audited.
+    const mail = (await t.call('GET', `/api/contacts/${contactId}/email`, { as: caller })).json().items;
+    expect(mail).toMatchObject([{ direction: 'in', from: 'pirjo@example.com', attachments: [{ index: 0, filename: 'kuitti.txt', contentType: 'text/plain', size: 10 }] }]);
+    const file = await t.call('GET', `/api/contacts/${contactId}/email/${mail[0].id}/attachments/0`, { as: caller });
+    expect([file.statusCode, file.body, file.headers['content-type'], file.headers['content-disposition']]).toEqual([200, 'Kuitti 123', 'application/octet-stream', "attachment; filename*=UTF-8''kuitti.txt"]);
+    expect((await t.call('GET', `/api/contacts/${contactId}/email/${mail[0].id}/attachments/1`, { as: caller })).statusCode).toBe(404);
+    const stranger = await t.signIn('agent3');
+    expect((await t.call('GET', `/api/contacts/${contactId}/email/${mail[0].id}/attachments/0`, { as: stranger })).json().error.code).toBe('NOT_YOUR_CONTACT');
+    expect((await t.call('GET', '/api/audit?action=attachment.downloaded', { as: await t.signIn('admin') })).json().items).toHaveLength(1);
     const thread = await agent.next((m) => m.type === 'messages' && m.contactId === contactId);
     expect(thread.messages.map((m: Message) => m.text)).toEqual(['Hei, tilaukseni 123 ei ole vielä tullut.']);
     expect(await agent.command({ type: 'send', contactId, text: 'Hei Pirjo, tilauksesi lähti tänään.', cc: ['varasto@demo.example'] })).toMatchObject({ type: 'ack' });
@@ -131,5 +140,43 @@ describe.each(testDatabases())('e-mail through the one ACD ($name)', (database) 
       .where('contacts.customer_name', '=', 'Maksaja')
       .executeTakeFirstOrThrow();
     expect(contact).toEqual({ channel: 'email', status: 'waiting', name: 'Laskutus' });
+  });
+
+  it('sends an agent’s attachments with the answer, and refuses files too big, empty or not theirs', async () => {
+    const origin = await t.listen();
+    const caller = await t.signIn('agent6');
+    const agent = await TestSocket.open(origin, '/api/agent/ws', { cookie: caller.cookie });
+    await agent.next('state');
+    await agent.command({ type: 'set-status', status: 'available' });
+    await customerMail.sendMail({ from: 'Maija <maija@example.com>', to: 'verkkokauppa@demo.example', subject: 'Hyvitys', text: 'Saanko hyvityslaskun?' });
+    const offer = await agent.next((m) => m.type === 'state' && m.offers.some((o: { subject: string }) => o.subject === 'Hyvitys'));
+    const contactId = offer.offers.find((o: { subject: string }) => o.subject === 'Hyvitys').contactId as string;
+    const upload = (body: Buffer | string, filename: string, as: Caller = caller, id = contactId) =>
+      t.call('POST', `/api/contacts/${id}/attachments?filename=${encodeURIComponent(filename)}`, { as, body, headers: { 'content-type': 'application/pdf' } });
+    // Not accepted yet: not theirs to answer.
+    expect((await upload('%PDF-1.4 lasku', 'lasku.pdf')).json().error.code).toBe('NOT_YOUR_CONTACT');
+    await agent.command({ type: 'accept', contactId });
+    const made = await upload('%PDF-1.4 hyvityslasku', 'Hyvityslasku 12/2026.pdf');
+    expect(made.statusCode).toBe(201);
+    expect(made.json()).toMatchObject({ filename: 'Hyvityslasku 12/2026.pdf'.replace('/', '_'), contentType: 'application/pdf', size: 21 });
+    const tooBig = await upload(Buffer.alloc(10 * 1024 * 1024 + 1), 'iso.bin');
+    expect([tooBig.statusCode, tooBig.json().error.code]).toEqual([413, 'BODY_TOO_LARGE']);
+    expect((await upload('', 'tyhjä.txt')).statusCode).toBe(400);
+    expect((await upload('x', 'x.txt', await t.signIn('agent2'))).json().error.code).toBe('NOT_YOUR_CONTACT');
+
+    const before = sink.mails.length;
+    expect(await agent.command({ type: 'send', contactId, text: 'Hyvityslasku liitteenä.', attachments: ['not-an-upload'] })).toMatchObject({ type: 'error', code: 'UNKNOWN_ATTACHMENT' });
+    expect(await agent.command({ type: 'send', contactId, text: 'Hyvityslasku liitteenä.', attachments: [made.json().id] })).toMatchObject({ type: 'ack' });
+    expect(sink.mails).toHaveLength(before + 1);
+    const sent = sink.mails.at(-1)!;
+    expect(sent.attachments.map((a) => [a.filename, a.contentType, a.content.toString('utf8')])).toEqual([['Hyvityslasku 12_2026.pdf', 'application/pdf', '%PDF-1.4 hyvityslasku']]);
+    // Sent once: the same upload cannot go again, and the thread lists it on the answer.
+    expect(await agent.command({ type: 'send', contactId, text: 'Uudestaan', attachments: [made.json().id] })).toMatchObject({ type: 'error', code: 'UNKNOWN_ATTACHMENT' });
+    const thread = (await t.call('GET', `/api/contacts/${contactId}/email`, { as: caller })).json().items;
+    expect(thread.map((m: { direction: string; attachments: { filename: string }[] }) => [m.direction, m.attachments.map((a) => a.filename)])).toEqual([
+      ['in', []],
+      ['out', ['Hyvityslasku 12_2026.pdf']],
+    ]);
+    await agent.close();
   });
 });

@@ -26,7 +26,10 @@ const addresses = (value: AddressObject | AddressObject[] | undefined) => (value
 const clean = (id: string | undefined | null) => (id ? id.trim() : null);
 
 /** Writes bytes and fsyncs them before the SMTP conversation says "250 OK". */
-async function writeDurably(file: string, data: Buffer): Promise<void> {
+/** What one answer may carry in attachments, in all (a common relay limit is 25 MB after encoding). */
+export const MAX_OUTBOUND_BYTES = 15 * 1024 * 1024;
+
+export async function writeDurably(file: string, data: Buffer): Promise<void> {
   await mkdir(path.dirname(file), { recursive: true });
   const handle = await open(file, 'wx');
   try {
@@ -194,7 +197,7 @@ export class EmailChannel {
    * feedback (a new mail to the address the customer left), through the relay; then stored. Feedback
    * without an address is answered in the record only; either way it moves to "answered".
    */
-  async reply(orgId: string, contactId: string, agentId: string, input: { text: string; cc?: string[] }): Promise<MessageView> {
+  async reply(orgId: string, contactId: string, agentId: string, input: { text: string; cc?: string[]; attachments?: string[] }): Promise<MessageView> {
     const { db, relay } = this.deps;
     const org = this.deps.live.org(orgId);
     const contact = org.engine.inspect().contacts.get(contactId);
@@ -210,6 +213,11 @@ export class EmailChannel {
       return message;
     }
     if (!relay) throw new AppError('MAIL_RELAY_MISSING', 503, 'No SMTP relay is configured (SMTP_URL)');
+    const uploads = input.attachments?.length
+      ? await db.selectFrom('email_uploads').selectAll().where('id', 'in', input.attachments).where('contact_id', '=', contactId).where('user_id', '=', agentId).where('sent_at', 'is', null).execute()
+      : [];
+    if (uploads.length !== (input.attachments?.length ?? 0)) throw new AppError('UNKNOWN_ATTACHMENT', 400, 'An attachment is not one you uploaded to this contact (or it was sent already)', 'attachments');
+    if (uploads.reduce((sum, u) => sum + u.size, 0) > MAX_OUTBOUND_BYTES) throw new AppError('ATTACHMENTS_TOO_LARGE', 413, `Attachments may be ${MAX_OUTBOUND_BYTES / 1024 / 1024} MB in all`, 'attachments');
     const mailbox = lastIn ? (JSON.parse(lastIn.to_addrs) as string[]).find(Boolean) : undefined;
     const route = mailbox ? ((await db.selectFrom('email_routes').select('address').where('org_id', '=', orgId).where('address', '=', mailbox).executeTakeFirst()) ?? null) : null;
     const fromAddress = route?.address ?? this.deps.from;
@@ -229,6 +237,7 @@ export class EmailChannel {
       subject,
       text: input.text,
       messageId,
+      attachments: uploads.map((u) => ({ filename: u.filename, contentType: u.content_type, path: path.join(this.deps.dataDir, u.path) })),
       ...(lastIn?.message_id ? { inReplyTo: lastIn.message_id } : {}),
       ...(references.length > 0 ? { references } : {}),
     });
@@ -250,12 +259,13 @@ export class EmailChannel {
         subject,
         body_text: input.text,
         raw_path: null,
-        attachments: '[]',
+        attachments: JSON.stringify(uploads.map((u) => ({ filename: u.filename, contentType: u.content_type, size: u.size, path: u.path }))),
         flagged: 0,
         flag_reason: null,
         at,
       })
       .execute();
+    if (uploads.length > 0) await db.updateTable('email_uploads').set({ sent_at: at }).where('id', 'in', uploads.map((u) => u.id)).execute();
     const message = await org.postMessage(contactId, 'agent', agentId, input.text);
     if (contact.channel === 'feedback') await org.feedbackAnswered(contactId);
     return message;

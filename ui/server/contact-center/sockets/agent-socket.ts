@@ -112,7 +112,8 @@ export function agentSocket(socket: WebSocket, org: LiveOrganisation, agentId: s
         case 'send': {
           const contact = ownContact(m.contactId, ['connected', 'held']);
           // An e-mail's answer goes out by mail, in its thread; a chat's straight to the customer.
-          if (contact.channel === 'email' || contact.channel === 'feedback') return email.reply(org.orgId, m.contactId, agentId, { text: m.text, cc: m.cc });
+          if (contact.channel === 'email' || contact.channel === 'feedback') return email.reply(org.orgId, m.contactId, agentId, { text: m.text, cc: m.cc, attachments: m.attachments });
+          if (m.attachments) throw new AppError('VALIDATION_FAILED', 400, 'Only an e-mail has attachments', 'attachments');
           if (m.cc) throw new AppError('VALIDATION_FAILED', 400, 'Only an e-mail has copies', 'cc');
           return org.postMessage(m.contactId, 'agent', agentId, m.text);
         }

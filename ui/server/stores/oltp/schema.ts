@@ -168,6 +168,19 @@ export interface Database {
     delivered_at: number | null;
     created_at: number;
   };
+  email_uploads: {
+    id: string;
+    org_id: string;
+    contact_id: string;
+    user_id: string;
+    filename: string;
+    content_type: string;
+    size: number;
+    /** Relative to DATA_DIR. */
+    path: string;
+    sent_at: number | null;
+    created_at: number;
+  };
   feedback_topics: { id: string; org_id: string; code: string; name: string; queue_id: string; position: number };
   email_routes: { id: string; org_id: string; address: string; queue_id: string; created_at: number };
   email_messages: {

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 
-// Write-back to other systems (webhook endpoints and every delivery, in order, with its attempts),
+// Attachments to agents' answers, write-back to other systems (webhook endpoints and every delivery, in order, with its attempts),
 // NPS answers beside CSAT and survey invitations by e-mail, customers' consent, customers merged into another.
 export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
@@ -31,6 +31,20 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .execute();
   await db.schema.createIndex('webhook_deliveries_pending').on('webhook_deliveries').columns(['status', 'next_attempt_at']).execute();
   await db.schema.createIndex('webhook_deliveries_endpoint').on('webhook_deliveries').columns(['endpoint_id', 'created_at']).execute();
+  // Files an agent attaches to an answer: uploaded first (kept in DATA_DIR), sent with the mail.
+  await db.schema
+    .createTable('email_uploads')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('org_id', 'text', (c) => c.notNull().references('organisations.id'))
+    .addColumn('contact_id', 'text', (c) => c.notNull())
+    .addColumn('user_id', 'text', (c) => c.notNull())
+    .addColumn('filename', 'text', (c) => c.notNull())
+    .addColumn('content_type', 'text', (c) => c.notNull())
+    .addColumn('size', 'integer', (c) => c.notNull())
+    .addColumn('path', 'text', (c) => c.notNull())
+    .addColumn('sent_at', 'bigint')
+    .addColumn('created_at', 'bigint', (c) => c.notNull())
+    .execute();
   await db.schema.alterTable('contacts').addColumn('nps', 'integer').execute();
   await db.schema.alterTable('contacts').addColumn('survey_sent_at', 'bigint').execute();
   await db.schema.alterTable('customers').addColumn('merged_into', 'text').execute();
