@@ -3,6 +3,8 @@ import { adminsOnly, onlyRoles } from '../access.ts';
 import { registerCrud, type CrudDeps } from './crud.ts';
 import { businessHours } from './resources/business-hours.ts';
 import { classificationGroups } from './resources/classifications.ts';
+import { emailRoutes } from './resources/email-routes.ts';
+import { feedbackTopics } from './resources/feedback-topics.ts';
 import { queues } from './resources/queues.ts';
 import { serviceRoles } from './resources/service-roles.ts';
 import { skills } from './resources/skills.ts';
@@ -19,6 +21,8 @@ export async function configApi(app: FastifyInstance, deps: CrudDeps): Promise<v
   registerCrud(app, deps, serviceRoles);
   registerCrud(app, deps, classificationGroups);
   registerCrud(app, deps, businessHours);
+  registerCrud(app, deps, emailRoutes);
+  registerCrud(app, deps, feedbackTopics);
   await serviceRoleSwitchRoutes(app, deps);
 
   app.get<{ Querystring: { limit?: string; before?: string; action?: string } }>(

@@ -16,7 +16,7 @@ interface Ids {
 }
 
 /** A valid body per resource, built from seeded ids, and bad variants with the field they must name. */
-const RESOURCES: Record<string, { valid: (ids: Ids) => Body; bad: (ids: Ids) => [string, Body, string, string?][] }> = {
+const RESOURCES: Record<string, { valid: (ids: Ids) => Body; bad: (ids: Ids) => [string, Body, string, string?][]; edit?: [string, string]; unique?: string }> = {
   skills: {
     valid: () => ({ name: 'Deutsch', description: 'Serves in German' }),
     bad: () => [
@@ -104,6 +104,25 @@ const RESOURCES: Record<string, { valid: (ids: Ids) => Body; bad: (ids: Ids) => 
         ['opening without closing', { ...ok, holidays: [{ date: '2027-05-01', name: 'Vappu', open: '10:00' }] }, 'holidays/0/close'],
       ];
     },
+  },
+  'email-routes': {
+    valid: (ids) => ({ address: 'reklamaatiot@demo.example', queueId: ids.queue }),
+    edit: ['address', 'valitukset@demo.example'],
+    unique: 'address',
+    bad: (ids) => [
+      ['not an address', { address: 'reklamaatiot', queueId: ids.queue }, 'address'],
+      ['unknown queue', { address: 'x@demo.example', queueId: randomUUID() }, 'queueId', 'REFERENCE_NOT_FOUND'],
+      ['missing queue', { address: 'x@demo.example' }, 'queueId'],
+    ],
+  },
+  'feedback-topics': {
+    valid: (ids) => ({ code: 'returns', name: 'Palautukset', queueId: ids.queue, position: 5 }),
+    unique: 'code',
+    bad: (ids) => [
+      ['code with capitals', { code: 'Returns', name: 'x', queueId: ids.queue }, 'code'],
+      ['unknown queue', { code: 'x', name: 'x', queueId: randomUUID() }, 'queueId', 'REFERENCE_NOT_FOUND'],
+      ['negative position', { code: 'x', name: 'x', queueId: ids.queue, position: -1 }, 'position'],
+    ],
   },
   users: {
     valid: (ids) => ({
@@ -209,15 +228,16 @@ describe.each(testDatabases())('configuration API on $name', (database) => {
       expect((await t.call('GET', `/api/config/${path}/${item.id}`, { as: admin })).json()).toEqual(item);
       expect((await list(path)).map((i) => i.id)).toContain(item.id);
 
-      const renamed = path === 'users' ? { ...body, displayName: 'Renamed', password: undefined } : { ...body, name: `${String(body.name)} 2` };
+      const [field, value] = resource.edit ?? (path === 'users' ? ['displayName', 'Renamed'] : ['name', `${String(body.name)} 2`]);
+      const renamed = path === 'users' ? { ...body, [field]: value, password: undefined } : { ...body, [field]: value };
       const replaced = await t.call('PUT', `/api/config/${path}/${item.id}`, { as: admin, body: renamed });
       expect(replaced.statusCode).toBe(200);
-      expect(replaced.json()[path === 'users' ? 'displayName' : 'name']).toBe(path === 'users' ? 'Renamed' : `${String(body.name)} 2`);
+      expect(replaced.json()[field]).toBe(value);
 
       const duplicate = await t.call('POST', `/api/config/${path}`, { as: admin, body: renamed });
       if (path !== 'users') {
         expect(duplicate.statusCode).toBe(409);
-        expect(duplicate.json().error).toMatchObject({ code: 'CONFLICT', field: 'name' });
+        expect(duplicate.json().error).toMatchObject({ code: 'CONFLICT', field: resource.unique ?? 'name' });
       }
 
       const deleted = await t.call('DELETE', `/api/config/${path}/${item.id}`, { as: admin });

@@ -138,6 +138,8 @@ export const queues: ConfigResource<QueueInput, Queue> = {
   },
   async remove(trx, _ctx, id) {
     assertUnused(await countWhere(trx, 'service_role_queues', 'queue_id', id), 'service roles');
+    assertUnused(await countWhere(trx, 'email_routes', 'queue_id', id), 'e-mail routes');
+    assertUnused(await countWhere(trx, 'feedback_topics', 'queue_id', id), 'feedback topics');
     await trx.deleteFrom('queues').where('id', '=', id).execute();
   },
   auditDetails: (input, before) => (input ? { ...input } : { name: before?.name }),
