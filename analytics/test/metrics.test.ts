@@ -95,6 +95,26 @@ async function runMorning(): Promise<void> {
   });
   records.push(survey('c1', 'csat', 5, 'sales', 'a1'), survey('c2', 'csat', 3, 'sales', 'a2'), survey('c5', 'csat', 4, 'sales', 'a1'));
   records.push(survey('c1', 'nps', 10, 'sales', 'a1'), survey('c2', 'nps', 6, 'sales', 'a2'), survey('c5', 'nps', 8, 'sales', 'a1'));
+  // Web feedback through its workflow (seconds after 10:00; H = one hour):
+  //   f1 support/delivery: new 0, answered 1800 (0.5 h), closed 1900.
+  //   f2 support/delivery: new 100, answered 100 + 30 H (after the period: still counted), closed just after.
+  //   f3 billing/invoice:  new 200, nothing since (0.94 h old at the period's end: not past billing's 1 h target yet).
+  //   f4 billing/invoice:  new 300, answered 300 + 2 H, closed.
+  //   f0 support/delivery: new two hours before the period: not in it.
+  const H = 3600;
+  const step = (id: string, queueId: string, topic: string, at: number, status: string, previous: string) => ({
+    table: FAMILIES.feedback.table,
+    row: { event_id: nextId(), org_id: ORG, at: s(at), type: 'feedback.status_changed', version: 1, ingested_at: s(at), feedback_id: id, contact_id: id, queue_id: queueId, topic, status, previous_status: previous },
+  });
+  const flow = (id: string, queueId: string, topic: string, times: number[]) =>
+    ['new', 'assigned', 'answered', 'closed'].slice(0, times.length).map((status, i, all) => step(id, queueId, topic, times[i]!, status, i === 0 ? '' : all[i - 1]!));
+  records.push(
+    ...flow('f1', 'support', 'delivery', [0, 60, 1800, 1900]),
+    ...flow('f2', 'support', 'delivery', [100, 200, 100 + 30 * H, 100 + 30 * H + 10]),
+    ...flow('f3', 'billing', 'invoice', [200]),
+    ...flow('f4', 'billing', 'invoice', [300, 400, 300 + 2 * H, 300 + 2 * H + 60]),
+    ...flow('f0', 'support', 'delivery', [-2 * H, -2 * H + 10]),
+  );
   await writer.append(records);
   await writer.flush();
 }
@@ -260,5 +280,26 @@ describe('metrics on a scripted morning, against values worked out by hand', () 
   it('keeps the metric dictionary in the repo current', () => {
     const file = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../METRICS.md');
     expect(readFileSync(file, 'utf8')).toBe(metricDictionaryMarkdown(METRIC_PARAMETERS));
+  });
+
+  it('feedback by topic and queue: volumes, response times, on target by each queue’s own target', async () => {
+    const metrics = ['feedback_received', 'feedback_answered', 'feedback_response_hours', 'feedback_on_target', 'feedback_open'];
+    const byTopic = await historicalReport(store, { ...period, granularity: 'total', dimension: 'topic', metrics, responseTargets: { billing: 3600 } });
+    const delivery = byTopic.rows.find((r) => r.key === 'delivery')!.values;
+    const invoice = byTopic.rows.find((r) => r.key === 'invoice')!.values;
+    // delivery: f1 (0.5 h, within the default 24 h) and f2 (30 h, late); both answered and closed.
+    expect(delivery).toMatchObject({ feedback_received: 2, feedback_answered: 2, feedback_on_target: 0.5, feedback_open: 0 });
+    expect(delivery.feedback_response_hours).toBeCloseTo((0.5 + 30) / 2, 10);
+    // invoice: f4 answered in 2 h against billing's 1 h (late); f3 unanswered but not yet past its target, so not judged.
+    expect(invoice).toMatchObject({ feedback_received: 2, feedback_answered: 1, feedback_on_target: 0, feedback_open: 1 });
+    expect(invoice.feedback_response_hours).toBeCloseTo(2, 10);
+    // Later, f3 is past its target unanswered: it counts against (0 of 2).
+    const later = await historicalReport(store, { ...period, now: s(200 + 2 * 3600), to: s(200 + 2 * 3600), granularity: 'total', dimension: 'topic', metrics: ['feedback_on_target', 'feedback_received'], responseTargets: { billing: 3600 } });
+    expect(later.rows.find((r) => r.key === 'invoice')!.values).toMatchObject({ feedback_on_target: 0, feedback_received: 2 });
+    // With a 48 h default, f2 is on target too; by queue, support's two and billing's two.
+    const byQueue = await historicalReport(store, { ...period, granularity: 'total', dimension: 'queue', metrics, parameters: { feedback_target_h: 48 } });
+    expect(byQueue.rows.find((r) => r.key === 'support')!.values).toMatchObject({ feedback_received: 2, feedback_on_target: 1 });
+    // Without billing's own target, f4's 2 h is within 48 h.
+    expect(byQueue.rows.find((r) => r.key === 'billing')!.values).toMatchObject({ feedback_received: 2, feedback_answered: 1, feedback_on_target: 1 });
   });
 });

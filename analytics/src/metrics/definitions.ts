@@ -1,6 +1,6 @@
 import type { MetricParameterName } from './parameters.ts';
 
-export type MetricSource = 'segments' | 'agent-time' | 'surveys' | 'repeats';
+export type MetricSource = 'segments' | 'agent-time' | 'surveys' | 'repeats' | 'feedback';
 export type MetricUnit = 'count' | 'ratio' | 'seconds' | 'hours' | 'score' | 'points';
 
 /** A metric is code: SQL over one source's rows, with its parameters named, and its meaning in words. */
@@ -161,6 +161,27 @@ export const METRICS: readonly AnyMetricDefinition[] = [
     sql: "(countIf(kind = 'nps' AND score >= 9) - countIf(kind = 'nps' AND score <= 6)) * 100 / nullIf(countIf(kind = 'nps'), 0)",
   },
   { id: 'survey_answers', names: { en: 'Survey answers', fi: 'Kyselyvastaukset', sv: 'Enkätsvar' }, unit: 'count', source: 'surveys', formula: 'survey answers received', parameters: [], sql: 'count()' },
+  { id: 'feedback_received', names: { en: 'Feedback received', fi: 'Saatu palaute', sv: 'Mottagen feedback' }, unit: 'count', source: 'feedback', formula: 'feedback items that arrived in the period', parameters: [], sql: 'count()' },
+  { id: 'feedback_answered', names: { en: 'Feedback answered', fi: 'Vastattu palaute', sv: 'Besvarad feedback' }, unit: 'count', source: 'feedback', formula: 'of those, answered (by e-mail or in the record)', parameters: [], sql: 'countIf(was_answered)' },
+  {
+    id: 'feedback_response_hours',
+    names: { en: 'Feedback response time (h)', fi: 'Palautteen vastausaika (h)', sv: 'Svarstid för feedback (h)' },
+    unit: 'hours',
+    source: 'feedback',
+    formula: 'mean time from arrival to the first answer, answered items',
+    parameters: [],
+    sql: 'avgIf(response_ms, was_answered) / 3600000',
+  },
+  {
+    id: 'feedback_on_target',
+    names: { en: 'Feedback answered on target', fi: 'Palaute vastattu tavoiteajassa', sv: 'Feedback besvarad inom mål' },
+    unit: 'ratio',
+    source: 'feedback',
+    formula: "answered within the queue's response target (else feedback_target_h) ÷ items answered or past their target",
+    parameters: ['feedback_target_h'],
+    sql: "countIf(was_answered AND response_ms <= target_ms) / nullIf(countIf(was_answered OR toUnixTimestamp64Milli({until:DateTime64(3, 'UTC')}) - toUnixTimestamp64Milli(bucket_time) > target_ms), 0)",
+  },
+  { id: 'feedback_open', names: { en: 'Feedback still open', fi: 'Avoin palaute', sv: 'Öppen feedback' }, unit: 'count', source: 'feedback', formula: 'items that arrived in the period and are not closed', parameters: [], sql: 'countIf(NOT was_closed)' },
 ];
 
 export const METRICS_BY_ID = new Map(METRICS.map((m) => [m.id, m]));

@@ -6,6 +6,7 @@ export const METRIC_PARAMETERS = {
   exclude_short_abandons: { type: 'UInt8', default: 1, description: '1 leaves short abandons out of the denominator (Genesys form, abandonment rate)' },
   repeat_window_h: { type: 'UInt32', default: 72, description: 'A contact by the same customer within this many hours of their previous one, any channel, is a repeat' },
   csat_satisfied_min: { type: 'UInt8', default: 4, description: 'CSAT answers at or above this (of 1–5) count as satisfied' },
+  feedback_target_h: { type: 'UInt32', default: 24, description: 'Feedback answered within this many hours is on target, where its queue sets no response target of its own' },
 } as const;
 
 export type MetricParameterName = keyof typeof METRIC_PARAMETERS;

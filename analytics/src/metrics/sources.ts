@@ -100,3 +100,28 @@ export function repeatsSql(db: string): string {
     )
     WHERE enqueued_at >= {from:DateTime64(3, 'UTC')}`;
 }
+
+/**
+ * One row per feedback item that arrived in the period (its first "new"), with its topic and queue,
+ * whether and how fast it was first answered (answers after the period count: the item is judged
+ * by when it came), and the target that applies: its queue's own, else the report's default.
+ */
+export function feedbackSql(db: string): string {
+  return `
+    SELECT feedback_id, f_queue_id AS queue_id, f_topic AS topic, new_at AS bucket_time, was_answered, response_ms, was_closed,
+      1000 * transform(f_queue_id, {target_queues:Array(String)}, {target_seconds:Array(UInt32)}, toUInt32({feedback_target_h:UInt32} * 3600)) AS target_ms
+    FROM (
+      SELECT
+        feedback_id,
+        argMinIf(queue_id, at, status = 'new') AS f_queue_id,
+        argMinIf(topic, at, status = 'new') AS f_topic,
+        minIf(at, status = 'new') AS new_at,
+        countIf(status = 'answered') > 0 AS was_answered,
+        if(was_answered, toUnixTimestamp64Milli(minIf(at, status = 'answered')) - toUnixTimestamp64Milli(new_at), 0) AS response_ms,
+        countIf(status = 'closed') > 0 AS was_closed
+      FROM ${db}.feedback_events
+      WHERE org_id = {org:String} AND at >= {from:DateTime64(3, 'UTC')}
+      GROUP BY feedback_id
+    )
+    WHERE new_at >= {from:DateTime64(3, 'UTC')} AND new_at < {to:DateTime64(3, 'UTC')}`;
+}

@@ -1,12 +1,12 @@
 import type { AnalyticsStore } from '../clickhouse/analytics-store.ts';
 import { isDerived, METRICS, METRICS_BY_ID, type MetricDefinition, type MetricSource } from '../metrics/definitions.ts';
 import { defaultParameters, METRIC_PARAMETERS, type MetricParameters } from '../metrics/parameters.ts';
-import { agentTimeSql, repeatsSql, segmentsSql, surveysSql } from '../metrics/sources.ts';
+import { agentTimeSql, feedbackSql, repeatsSql, segmentsSql, surveysSql } from '../metrics/sources.ts';
 import { clickhouseTime } from '../clickhouse/time.ts';
 
 export const GRANULARITIES = ['15m', 'hour', 'day', 'week', 'month', 'total'] as const;
 export type Granularity = (typeof GRANULARITIES)[number];
-export const DIMENSIONS = ['none', 'queue', 'agent', 'team', 'channel', 'classification'] as const;
+export const DIMENSIONS = ['none', 'queue', 'agent', 'team', 'channel', 'classification', 'topic'] as const;
 export type Dimension = (typeof DIMENSIONS)[number];
 
 export interface WeeklyHours {
@@ -26,6 +26,8 @@ export interface HistoricalQuery {
   parameters?: Partial<MetricParameters>;
   /** agent id → team name, for the team dimension. */
   teams?: Record<string, string>;
+  /** queue id → response target in seconds for written work (queues without one use feedback_target_h). */
+  responseTargets?: Record<string, number>;
   queueIds?: string[];
   /** The present: agent time is not counted past it (default: the end of the period). */
   now?: number;
@@ -60,9 +62,10 @@ const KEYS: Record<MetricSource, Partial<Record<Dimension, string>>> = {
   'agent-time': { none: `''`, agent: 'agent_id', team: TEAM },
   surveys: { none: `''`, queue: 'queue_id', agent: 'agent_id', team: TEAM, channel: 'channel', classification: 'classification' },
   repeats: { none: `''`, queue: 'queue_id', channel: 'channel' },
+  feedback: { none: `''`, queue: 'queue_id', topic: 'topic' },
 };
-const TIME_COLUMN: Record<MetricSource, string> = { segments: 'enqueued_at', 'agent-time': 'bucket_time', surveys: 'bucket_time', repeats: 'enqueued_at' };
-const SOURCE_SQL: Record<MetricSource, (db: string) => string> = { segments: segmentsSql, 'agent-time': agentTimeSql, surveys: surveysSql, repeats: repeatsSql };
+const TIME_COLUMN: Record<MetricSource, string> = { segments: 'enqueued_at', 'agent-time': 'bucket_time', surveys: 'bucket_time', repeats: 'enqueued_at', feedback: 'bucket_time' };
+const SOURCE_SQL: Record<MetricSource, (db: string) => string> = { segments: segmentsSql, 'agent-time': agentTimeSql, surveys: surveysSql, repeats: repeatsSql, feedback: feedbackSql };
 
 const TIME = /^([01]\d|2[0-3]):[0-5]\d$|^24:00$/;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -100,6 +103,7 @@ export async function historicalReport(store: AnalyticsStore, query: HistoricalQ
     bySource.set(metric.source, list);
   }
   const teams = Object.entries(query.teams ?? {});
+  const targets = Object.entries(query.responseTargets ?? {});
   const params = {
     org: query.orgId,
     from: clickhouseTime(query.from),
@@ -108,6 +112,8 @@ export async function historicalReport(store: AnalyticsStore, query: HistoricalQ
     tz: query.timeZone,
     team_agents: teams.map(([agent]) => agent),
     team_names: teams.map(([, team]) => team),
+    target_queues: targets.map(([queue]) => queue),
+    target_seconds: targets.map(([, seconds]) => seconds),
     queue_ids: query.queueIds ?? [],
     ...defaultParameters(),
     ...query.parameters,

@@ -103,6 +103,10 @@ async function labelsFor(db: Kysely<Database>, orgId: string, dimension: Dimensi
     const rows = await db.selectFrom('users').select(['id', 'display_name']).where('org_id', '=', orgId).execute();
     return Object.fromEntries(rows.map((r) => [r.id, r.display_name]));
   }
+  if (dimension === 'topic') {
+    const rows = await db.selectFrom('feedback_topics').select(['code', 'name']).where('org_id', '=', orgId).execute();
+    return Object.fromEntries(rows.map((r) => [r.code, r.name]));
+  }
   if (dimension === 'classification') {
     // Contacts are classified by code (stable across renames); the first group's name wins for a shared code.
     const rows = await db.selectFrom('classifications').select(['code', 'name']).where('org_id', '=', orgId).orderBy('position').execute();
@@ -143,6 +147,7 @@ export async function reportsRoutes(app: FastifyInstance, options: ReportsOption
       .select(['team_members.user_id', 'teams.name'])
       .where('teams.org_id', '=', orgId)
       .execute();
+    const responseTargets = await db.selectFrom('queues').select(['id', 'response_target_hours']).where('org_id', '=', orgId).where('response_target_hours', 'is not', null).execute();
     let businessHours = null;
     if (q.businessHoursId) {
       const calendar = await db.selectFrom('business_hours').select(['weekly', 'holidays']).where('org_id', '=', orgId).where('id', '=', q.businessHoursId).executeTakeFirst();
@@ -161,6 +166,7 @@ export async function reportsRoutes(app: FastifyInstance, options: ReportsOption
       metrics,
       parameters,
       teams: Object.fromEntries(teams.map((t) => [t.user_id, t.name])),
+      responseTargets: Object.fromEntries(responseTargets.map((q) => [q.id, q.response_target_hours! * 3600])),
       queueIds: q.queues ? q.queues.split(',') : undefined,
       businessHours,
     });

@@ -22,6 +22,8 @@ export interface QueueInput {
   maxQueueLength: number | null;
   /** Across queues, for agents shared between them: higher goes first. */
   priority: number;
+  /** Written work (feedback, e-mail): answered within this many hours is on target; null: the report's default. */
+  responseTargetHours?: number | null;
 }
 export interface Queue extends Required<QueueInput> {
   id: string;
@@ -46,6 +48,7 @@ const body = objectSchema(
     businessHoursId: nullableId,
     maxQueueLength: { anyOf: [{ type: 'integer', minimum: 1, maximum: 100_000 }, { type: 'null' }] },
     priority: { type: 'integer', minimum: 1, maximum: 100 },
+    responseTargetHours: { anyOf: [{ type: 'integer', minimum: 1, maximum: 24 * 90 }, { type: 'null' }] },
   },
   ['name', 'channels', 'strategy', 'serviceLevel', 'wrapUpSeconds', 'classificationRequired', 'classificationGroupId', 'businessHoursId', 'maxQueueLength', 'priority'],
 );
@@ -64,6 +67,7 @@ const columns = [
   'business_hours_id',
   'max_queue_length',
   'priority',
+  'response_target_hours',
 ] as const;
 
 type Row = {
@@ -80,6 +84,7 @@ type Row = {
   business_hours_id: string | null;
   max_queue_length: number | null;
   priority: number;
+  response_target_hours: number | null;
 };
 
 const fromRow = (row: Row): Queue => ({
@@ -95,6 +100,7 @@ const fromRow = (row: Row): Queue => ({
   businessHoursId: row.business_hours_id,
   maxQueueLength: row.max_queue_length,
   priority: row.priority,
+  responseTargetHours: row.response_target_hours,
 });
 
 const toColumns = (input: QueueInput) => ({
@@ -110,6 +116,7 @@ const toColumns = (input: QueueInput) => ({
   business_hours_id: input.businessHoursId,
   max_queue_length: input.maxQueueLength,
   priority: input.priority,
+  response_target_hours: input.responseTargetHours ?? null,
 });
 
 export const queues: ConfigResource<QueueInput, Queue> = {

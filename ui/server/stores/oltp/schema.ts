@@ -74,6 +74,8 @@ export interface Database {
     business_hours_id: string | null;
     max_queue_length: number | null;
     priority: number;
+    /** Written work answered within this many hours is on target (null: the report's default). */
+    response_target_hours: number | null;
     created_at: number;
     updated_at: number;
   };

@@ -60,6 +60,8 @@ export const en = {
   'reports.slAsa': 'Service level and average speed of answer',
   'reports.volume': 'Volume by channel',
   'reports.heatmap': 'Contacts by weekday and hour',
+  'reports.feedback': 'Feedback by topic',
+  'reports.topic': 'Topic',
   'reports.agents': 'Agents',
   'reports.classifications': 'Classifications',
   'reports.csatNps': 'CSAT and NPS',

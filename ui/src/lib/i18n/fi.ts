@@ -62,6 +62,8 @@ export const fi: Catalogue = {
   'reports.slAsa': 'Palvelutaso ja keskimääräinen vastausaika',
   'reports.volume': 'Volyymi kanavittain',
   'reports.heatmap': 'Yhteydenotot viikonpäivän ja tunnin mukaan',
+  'reports.feedback': 'Palaute aiheittain',
+  'reports.topic': 'Aihe',
   'reports.agents': 'Asiakaspalvelijat',
   'reports.classifications': 'Luokittelut',
   'reports.csatNps': 'Asiakastyytyväisyys ja NPS',

@@ -62,6 +62,8 @@ export const sv: Catalogue = {
   'reports.slAsa': 'Servicenivå och genomsnittlig svarstid',
   'reports.volume': 'Volym per kanal',
   'reports.heatmap': 'Kontakter per veckodag och timme',
+  'reports.feedback': 'Feedback per ämne',
+  'reports.topic': 'Ämne',
   'reports.agents': 'Handläggare',
   'reports.classifications': 'Klassificeringar',
   'reports.csatNps': 'Kundnöjdhet och NPS',

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 
-// Attachments to agents' answers, write-back to other systems (webhook endpoints and every delivery, in order, with its attempts),
+// Response-time targets of queues for written work, attachments to agents' answers, write-back to other systems (webhook endpoints and every delivery, in order, with its attempts),
 // NPS answers beside CSAT and survey invitations by e-mail, customers' consent, customers merged into another.
 export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
@@ -45,6 +45,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('sent_at', 'bigint')
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .execute();
+  await db.schema.alterTable('queues').addColumn('response_target_hours', 'integer').execute();
   await db.schema.alterTable('contacts').addColumn('nps', 'integer').execute();
   await db.schema.alterTable('contacts').addColumn('survey_sent_at', 'bigint').execute();
   await db.schema.alterTable('customers').addColumn('merged_into', 'text').execute();
