@@ -235,6 +235,21 @@ describe.each(testDatabases())('the contact center, live ($name)', (database) =>
     const offer = await offerIn(agent, voice, mark);
     expect(offer.offers).toMatchObject([{ contactId: voice, channel: 'voice', customerName: 'Soittaja' }]);
 
+    // On the call, nothing else: in the default preset a call blocks chats, e-mails and tasks alike.
+    await agent.command({ type: 'accept', contactId: voice });
+    expect(engine.agentView(caller.userId).freeFor).toEqual([]);
+    const { contactId: chat2 } = await customer({ text: 'chat during a call' });
+    const others = [chat2];
+    for (const channel of ['email', 'task']) others.push((await t.call('POST', '/api/contacts', { as: supervisor, body: { channel, queueId: webshop, subject: `${channel} during a call` } })).json().contactId);
+    for (const id of others) expect(engine.contactView(id).offeredTo).not.toContain(caller.userId);
+    const afterCall = agent.count;
+    await agent.command({ type: 'end', contactId: voice });
+    const callWrap = await agent.next((m) => m.type === 'state' && m.contacts[0]?.phase === 'wrap-up', { after: afterCall });
+    await agent.command({ type: 'wrap-up', contactId: voice, classificationId: callWrap.contacts[0].classifications[0].id });
+    // Free again: the waiting work comes to them (whatever another agent has not taken meanwhile).
+    await expect.poll(() => others.some((id) => engine.contactView(id).offeredTo.includes(caller.userId) || engine.contactView(id).agentId !== null)).toBe(true);
+    for (const id of others) if (engine.contactView(id).phase !== 'closed') await t.call('POST', `/api/contacts/${id}/end`, { as: supervisor });
+
     // Bad input to the contact API: a coded 4xx, nothing made.
     const bad = await t.call('POST', '/api/contacts', { as: supervisor, body: { channel: 'fax', queueId: webshop } });
     expect(bad.statusCode).toBe(400);
