@@ -11,6 +11,14 @@ import { produceCalls } from '../support/events.ts';
 const handlerFile = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../build/handler.js');
 const sqlite = testDatabases().find((d) => d.name === 'sqlite')!;
 
+/**
+ * The server's clock runs at midday in Helsinki on the browser's (UTC) date: "today" in the realtime view
+ * then holds the calls made minutes "ago", and the reports page's default range (UTC dates) holds them
+ * too, whatever the hour the test runs (near midnight they would fall on another day).
+ */
+const shift = Date.parse(`${new Date().toISOString().slice(0, 10)}T10:00:00Z`) - Date.now();
+const now = () => Date.now() + shift;
+
 describe('reports and the realtime view in Chromium', () => {
   let t: TestApp;
   let browser: Browser;
@@ -20,13 +28,13 @@ describe('reports and the realtime view in Chromium', () => {
   let aino: string;
 
   beforeAll(async () => {
-    t = await startTestApp(sqlite, { webHandlerFile: handlerFile });
+    t = await startTestApp(sqlite, { webHandlerFile: handlerFile, now });
     origin = await t.app.listen({ host: '127.0.0.1', port: 0 });
     browser = await launchChromium();
     orgId = (await t.oltp.db.selectFrom('organisations').select('id').executeTakeFirstOrThrow()).id;
     sales = (await t.oltp.db.selectFrom('queues').select('id').where('name', '=', 'Myynti').executeTakeFirstOrThrow()).id;
     aino = (await t.oltp.db.selectFrom('users').select('id').where('username', '=', 'agent1').executeTakeFirstOrThrow()).id;
-    await produceCalls(t, { orgId, queueId: sales, agentId: aino, prefix: 'b', start: Date.now() - 20 * 60_000 });
+    await produceCalls(t, { orgId, queueId: sales, agentId: aino, prefix: 'b', start: now() - 20 * 60_000 });
   });
   afterAll(async () => {
     await browser?.close();
@@ -74,7 +82,7 @@ describe('reports and the realtime view in Chromium', () => {
     await page.locator('[data-testid=live]', { hasText: 'Reaaliaikainen' }).waitFor();
     const offered = page.locator('[data-testid=realtime] tbody tr', { hasText: 'Myynti' }).locator('[data-testid=offered]');
     await expect.poll(() => offered.textContent(), { timeout: 5000 }).toBe('3');
-    await produceCalls(t, { orgId, queueId: sales, agentId: aino, prefix: 'c', start: Date.now() - 5 * 60_000 });
+    await produceCalls(t, { orgId, queueId: sales, agentId: aino, prefix: 'c', start: now() - 5 * 60_000 });
     await expect.poll(() => offered.textContent(), { timeout: 5000 }).toBe('6');
     await page.context().close();
   });
