@@ -335,8 +335,10 @@ describe.each(testDatabases())('the contact center, live ($name)', (database) =>
     // Gone for good while waiting: abandoned, so no agent is offered a chat nobody is in.
     await back.close();
     await expect.poll(() => t.live.org(orgId).phaseOf(waiting.contactId), { timeout: 3000 }).toBe('closed');
-    const row = await t.oltp.db.selectFrom('contacts').select(['status', 'close_reason']).where('id', '=', waiting.contactId).executeTakeFirstOrThrow();
-    expect(row).toEqual({ status: 'closed', close_reason: 'abandoned' });
+    // The engine moves first; its row follows once the events are written.
+    await expect
+      .poll(() => t.oltp.db.selectFrom('contacts').select(['status', 'close_reason']).where('id', '=', waiting.contactId).executeTakeFirstOrThrow(), { timeout: 3000 })
+      .toEqual({ status: 'closed', close_reason: 'abandoned' });
 
     // Gone for good during the chat: it ends, and the agent goes on to wrap-up.
     await agent.command({ type: 'set-status', status: 'available' });
