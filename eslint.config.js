@@ -16,7 +16,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['scripts/**', '**/bench/**', '**/sim/**', 'ui/server/main.ts'],
+    files: ['scripts/**', '**/bench/**', '**/sim/**', 'ui/server/main.ts', 'media/*-build/**'],
     rules: { 'no-console': 'off' },
   },
   {
