@@ -9,3 +9,4 @@ export { historicalReport, toCsv, GRANULARITIES, DIMENSIONS, type Granularity, t
 export { realtimeSnapshot, type RealtimeRow, type RealtimeQueueInput } from './reports/realtime.ts';
 export { runOpenSql, qualifyTables, OpenSqlError, ANALYST_TABLES, type OpenSqlResult } from './reports/open-sql.ts';
 export { retentionDays, setRetention, RETENTION_TABLES } from './clickhouse/retention.ts';
+export { searchTranscripts } from './reports/transcript-search.ts';

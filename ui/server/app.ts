@@ -26,6 +26,8 @@ import { EmailChannel } from './contact-center/email/email-channel.ts';
 import { startInboundListener, type InboundListener } from './contact-center/email/inbound-listener.ts';
 import nodemailer, { type Transporter } from 'nodemailer';
 import { healthRoutes } from './health/health-routes.ts';
+import { Calls } from './media/calls.ts';
+import { mediaRoutes } from './media/media-routes.ts';
 import { RealtimeFeed } from './reports/realtime-feed.ts';
 import { organisationContext, reportsRoutes } from './reports/reports-routes.ts';
 import { accessControl } from './http/access-control.ts';
@@ -70,6 +72,8 @@ export interface BuiltApp {
   webhooks: Webhooks;
   /** The inbound SMTP listener's port, or null when it is off. */
   inboundSmtpPort: number | null;
+  /** Voice: the SFU, calls, recordings, transcription. */
+  calls: Calls;
 }
 
 /** Secrets never reach the log: cookies, tokens and passwords are redacted wherever they appear. */
@@ -109,10 +113,13 @@ export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
   let email: EmailChannel | undefined;
   let webhooks: Webhooks | undefined;
   let surveys: Surveys | undefined;
+  let calls: Calls | undefined;
   const feed = new RealtimeFeed(analytics, (orgId) => organisationContext(oltp.db, orgId), now, (error) => app.log.error({ err: error }, 'realtime snapshot failed'));
   app.addHook('onClose', async () => {
     feed.close();
     await inbound?.close();
+    // Calls end first (their recordings are kept), while the ACD they follow is still there.
+    await calls?.close();
     await live?.close();
     await webhooks?.close();
     relay?.close();
@@ -148,6 +155,7 @@ export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
       : null;
     surveys = new Surveys(oltp.db, relay, config.mailFrom, config.publicUrl, app.log.child({ component: 'surveys' }), now);
     live = await LiveAcd.start({ db: oltp.db, writer, now, settings: { ...DEFAULT_LIVE_SETTINGS, ...options.live }, log, mailer, webhooks, crm, surveys });
+    calls = await Calls.start({ config, db: oltp.db, writer, live, webhooks, now, log: app.log.child({ component: 'media' }) });
     email = new EmailChannel({ db: oltp.db, live, dataDir: config.dataDir, now, log: app.log.child({ component: 'email' }), relay, from: config.mailFrom });
     if (config.inboundSmtpPort !== null) {
       inbound = await startInboundListener({ host: config.host, port: config.inboundSmtpPort, maxBytes: config.inboundMailMaxBytes, channel: email, log: app.log.child({ component: 'smtp' }) });
@@ -188,7 +196,8 @@ export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
   await app.register(configApi, { db: oltp.db, audit, now, passwordCost, changed: (orgId) => liveAcd.changed(orgId) });
   await app.register(apiKeyRoutes, { apiKeys, audit });
   await app.register(webhookRoutes, { db: oltp.db, webhooks: webhooks!, audit, now });
-  await app.register(healthRoutes, { oltp, analytics, writer });
+  const liveCalls = calls!;
+  await app.register(healthRoutes, { oltp, analytics, writer, voice: () => liveCalls.voice.status, transcription: () => liveCalls.transcription.status });
   const sessionRecheckMs = options.sessionRecheckMs ?? 15_000;
   await app.register(reportsRoutes, { db: oltp.db, analytics, audit, now, feed, socketGuard: { sessions, intervalMs: sessionRecheckMs } });
   await app.register(contactCenterRoutes, {
@@ -203,10 +212,12 @@ export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
     startsPerAddress: config.widgetStartsPerAddress,
     sessions,
     sessionRecheckMs,
+    voiceEnabled: () => liveCalls.voice.status.enabled,
   });
+  await app.register(mediaRoutes, { db: oltp.db, live: liveAcd, calls: liveCalls, analytics, audit, sessions, sessionRecheckMs, now });
   if (options.webHandlerFile !== false) {
     await app.register(webApp, { handlerFile: options.webHandlerFile ?? path.resolve(here, '../build/handler.js') });
   }
   await app.ready();
-  return { app, oltp, analytics, writer, live: liveAcd, webhooks: webhooks!, inboundSmtpPort: inbound?.port ?? null };
+  return { app, oltp, analytics, writer, live: liveAcd, webhooks: webhooks!, inboundSmtpPort: inbound?.port ?? null, calls: liveCalls };
 }

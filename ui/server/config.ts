@@ -36,6 +36,25 @@ export interface ServerConfig {
   crmLookupToken: string | undefined;
   crmLookupTimeoutMs: number;
   crmLookupCacheSeconds: number;
+  /** Voice calls through the SFU; off: the rest of the platform runs without them. */
+  voice: boolean;
+  /** The address media transports listen on (UDP). */
+  mediaListenIp: string;
+  /** The address browsers send media to, when it differs (behind NAT, or listening on 0.0.0.0). */
+  mediaAnnouncedAddress: string | undefined;
+  /** SFU worker processes; default: the cores, at most 4. */
+  mediaWorkers: number | undefined;
+  mediaMinPort: number;
+  mediaMaxPort: number;
+  /** How long recordings (and their transcripts) are kept, for organisations that set no value of their own. */
+  recordingRetentionDays: number;
+  /** A whisper.cpp model file for offline transcription; none: "transcription not configured". */
+  transcriptionModel: string | undefined;
+  /** The model's sha256: a file that does not match is never loaded. */
+  transcriptionModelSha256: string | undefined;
+  /** Longest a transcription of one recording may run before it is stopped (and retried). */
+  transcriptionTimeoutSeconds: number;
+  transcriptionThreads: number;
 }
 
 export class ConfigError extends Error {
@@ -117,7 +136,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     crmLookupToken: env.CRM_LOOKUP_TOKEN || undefined,
     crmLookupTimeoutMs: integer('CRM_LOOKUP_TIMEOUT_MS', 800, 50, 10_000),
     crmLookupCacheSeconds: integer('CRM_LOOKUP_CACHE_SECONDS', 300, 0, 86_400),
+    voice: flag('VOICE', true),
+    mediaListenIp: env.MEDIA_LISTEN_IP || (host === '0.0.0.0' || host === '::' ? '0.0.0.0' : host === 'localhost' ? '127.0.0.1' : host),
+    mediaAnnouncedAddress: env.MEDIA_ANNOUNCED_ADDRESS || undefined,
+    mediaWorkers: env.MEDIA_WORKERS ? integer('MEDIA_WORKERS', 1, 1, 64) : undefined,
+    mediaMinPort: integer('MEDIA_MIN_PORT', 40000, 1024, 65535),
+    mediaMaxPort: integer('MEDIA_MAX_PORT', 49999, 1024, 65535),
+    recordingRetentionDays: integer('RECORDING_RETENTION_DAYS', 365, 1, 3650),
+    transcriptionModel: env.TRANSCRIPTION_MODEL ? path.resolve(cwd, env.TRANSCRIPTION_MODEL) : undefined,
+    transcriptionModelSha256: env.TRANSCRIPTION_MODEL_SHA256?.trim().toLowerCase() || undefined,
+    transcriptionTimeoutSeconds: integer('TRANSCRIPTION_TIMEOUT_SECONDS', 900, 10, 86_400),
+    transcriptionThreads: integer('TRANSCRIPTION_THREADS', 1, 1, 64),
   };
+  if (config.voice && config.mediaListenIp === '0.0.0.0' && !config.mediaAnnouncedAddress) {
+    problems.push('MEDIA_ANNOUNCED_ADDRESS must be set when media listens on every interface (MEDIA_LISTEN_IP or HOST 0.0.0.0): browsers need an address to send to');
+  }
+  if (config.mediaMinPort > config.mediaMaxPort) problems.push('MEDIA_MIN_PORT must not be above MEDIA_MAX_PORT');
+  if (config.transcriptionModel && !/^[0-9a-f]{64}$/.test(config.transcriptionModelSha256 ?? '')) {
+    problems.push('TRANSCRIPTION_MODEL_SHA256 must be the model file’s sha256 (64 hex digits): a model is never loaded unpinned');
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }

@@ -59,6 +59,8 @@ export interface ContactCenterOptions {
   dataDir: string;
   /** How often an open agent or supervisor socket re-checks its session. */
   sessionRecheckMs: number;
+  /** Whether calls through the browser run here (the widget offers Call only then). */
+  voiceEnabled: () => boolean;
 }
 
 /**
@@ -84,7 +86,7 @@ export async function contactCenterRoutes(app: FastifyInstance, options: Contact
 
   // Public: the widget runs on the company's own site, so any origin may open it.
   app.get('/api/widget/ws', { config: { access: publicRoute }, websocket: true }, (socket, request) => {
-    customerSocket(socket, { live, db, log: request.log, now, starts, ip: request.ip });
+    customerSocket(socket, { live, db, log: request.log, now, starts, ip: request.ip, voiceEnabled: options.voiceEnabled });
   });
 
   /** What the widget shows before a chat: open or closed, staffed, how long the wait is. */
@@ -98,6 +100,7 @@ export async function contactCenterRoutes(app: FastifyInstance, options: Contact
       id: queue.id,
       name: queue.name,
       channels: queue.channels,
+      voice: options.voiceEnabled() && queue.channels.includes('voice'),
       open: isOpen(engineQueue.businessHours, now()),
       staffed: staffed(org, queue.id),
       waiting: snapshot.waiting,
@@ -173,6 +176,19 @@ export async function contactCenterRoutes(app: FastifyInstance, options: Contact
       return { answered: request.body.kind, score: request.body.score };
     },
   );
+
+  // The widget's voice part, built next to the web app (scripts/build-ui.mjs); read once.
+  let voiceScript: Buffer | null = null;
+  app.get('/widget-voice.js', async (_request, reply) => {
+    try {
+      voiceScript ??= readFileSync(path.join(here, '../../build/widget-voice.js'));
+    } catch {
+      throw errors.notFound('The widget’s voice script is not built (npm start builds it)');
+    }
+    reply.header('access-control-allow-origin', '*');
+    reply.header('cache-control', 'public, max-age=300');
+    return reply.type('text/javascript; charset=utf-8').send(voiceScript);
+  });
 
   app.get('/widget.js', async (_request, reply) => {
     reply.header('access-control-allow-origin', '*');

@@ -43,6 +43,9 @@ const agentMessages = {
   'wrap-up': message('wrap-up', { contactId: id, classificationId: { anyOf: [id, { type: 'null' }] } }, ['contactId', 'classificationId']),
   transfer: message('transfer', { contactId: id, queueId: id }, ['contactId', 'queueId']),
   'callback-outcome': message('callback-outcome', { contactId: id, outcome: { enum: ['reached', 'no-answer', 'wrong-number'] } }, ['contactId', 'outcome']),
+  /** A call on hold: the customer hears the hold chime and the two stop hearing each other. */
+  hold: message('hold', { contactId: id }, ['contactId']),
+  resume: message('resume', { contactId: id }, ['contactId']),
 } as const;
 
 /** What the customer widget may send. */
@@ -56,6 +59,8 @@ const customerMessages = {
       language: { enum: ['fi', 'sv', 'en'] },
       token: { type: 'string', maxLength: 4096 },
       text,
+      /** A chat (the default) or a call through the browser (voice). */
+      channel: { enum: ['chat', 'voice'] },
     },
     ['queueId'],
   ),
@@ -109,7 +114,7 @@ export type AgentCommand = Ref &
     | { type: 'set-status'; status: 'available' | 'offline' }
     | { type: 'set-status'; status: 'not-ready'; reason: string }
     | { type: 'set-channel'; channel: Channel; enabled: boolean }
-    | { type: 'accept' | 'reject' | 'typing' | 'end'; contactId: string }
+    | { type: 'accept' | 'reject' | 'typing' | 'end' | 'hold' | 'resume'; contactId: string }
     | { type: 'send'; contactId: string; text: string; cc?: string[]; attachments?: string[] }
     | { type: 'wrap-up'; contactId: string; classificationId: string | null }
     | { type: 'transfer'; contactId: string; queueId: string }
@@ -117,7 +122,7 @@ export type AgentCommand = Ref &
   );
 export type CustomerCommand = Ref &
   (
-    | { type: 'start'; queueId: string; name?: string; email?: string; language?: 'fi' | 'sv' | 'en'; token?: string; text?: string }
+    | { type: 'start'; queueId: string; name?: string; email?: string; language?: 'fi' | 'sv' | 'en'; token?: string; text?: string; channel?: 'chat' | 'voice' }
     | { type: 'resume'; resumeToken: string }
     | { type: 'send'; text: string }
     | { type: 'typing' | 'leave' }

@@ -155,7 +155,7 @@ export async function seedDemoOrganisation(db: Kysely<Database>, options: { now:
   await db.transaction().execute(async (trx) => {
     await trx
       .insertInto('organisations')
-      .values({ id: orgId, name: 'Demo Oy', time_zone: 'Europe/Helsinki', default_language: 'fi', created_at: options.now, widget_secret: newWidgetSecret() })
+      .values({ id: orgId, name: 'Demo Oy', time_zone: 'Europe/Helsinki', default_language: 'fi', created_at: options.now, widget_secret: newWidgetSecret(), recording_retention_days: null })
       .execute();
     const ctx: WriteContext = {
       orgId,

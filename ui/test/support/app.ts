@@ -9,6 +9,7 @@ import { loadConfig } from '../../server/config.ts';
 import type { OltpStore } from '../../server/stores/oltp/oltp-store.ts';
 import type { LiveAcd } from '../../server/contact-center/live-acd.ts';
 import type { Webhooks } from '../../server/contact-center/webhooks.ts';
+import type { Calls } from '../../server/media/calls.ts';
 import { DEMO_PASSWORD } from '../../server/seed/demo-organisation.ts';
 import { testAnalyticsStore } from './analytics.ts';
 import type { TestDatabase } from './databases.ts';
@@ -26,6 +27,8 @@ export interface TestApp {
   writer: EventWriter;
   live: LiveAcd;
   webhooks: Webhooks;
+  /** Voice: the SFU (when the test turned voice on), recordings, transcription. */
+  calls: Calls;
   /** DATA_DIR of this app (spool, mail as received). */
   dataDir: string;
   /** The inbound SMTP listener's port (any free one in tests). */
@@ -58,8 +61,9 @@ interface Resources {
 
 async function build(resources: Resources, overrides: Partial<BuildAppOptions>): Promise<TestApp> {
   const { store, drop, analytics, dataDir } = resources;
-  const config = { ...loadConfig({ DEMO_SEED: '1', LOG_LEVEL: 'silent', DATA_DIR: dataDir, INBOUND_SMTP_PORT: '0' }), ...overrides.config, dataDir };
-  const { app, writer, live, webhooks, inboundSmtpPort } = await buildApp({
+  // Voice is off unless a test asks for it (it starts SFU workers and encodes clips).
+  const config = { ...loadConfig({ DEMO_SEED: '1', LOG_LEVEL: 'silent', DATA_DIR: dataDir, INBOUND_SMTP_PORT: '0', VOICE: 'off' }), ...overrides.config, dataDir };
+  const { app, writer, live, webhooks, inboundSmtpPort, calls } = await buildApp({
     passwordCost: 'test',
     logger: false,
     webHandlerFile: false,
@@ -92,6 +96,7 @@ async function build(resources: Resources, overrides: Partial<BuildAppOptions>):
     writer,
     live,
     webhooks,
+    calls,
     dataDir,
     inboundSmtpPort,
     call,

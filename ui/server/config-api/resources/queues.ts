@@ -24,7 +24,11 @@ export interface QueueInput {
   priority: number;
   /** Written work (feedback, e-mail): answered within this many hours is on target; null: the report's default. */
   responseTargetHours?: number | null;
+  /** Calls are transcribed in this language; auto: detected per recording. */
+  transcriptionLanguage?: TranscriptionLanguage;
 }
+export const TRANSCRIPTION_LANGUAGES = ['auto', 'fi', 'sv', 'en'] as const;
+export type TranscriptionLanguage = (typeof TRANSCRIPTION_LANGUAGES)[number];
 export interface Queue extends Required<QueueInput> {
   id: string;
 }
@@ -49,6 +53,7 @@ const body = objectSchema(
     maxQueueLength: { anyOf: [{ type: 'integer', minimum: 1, maximum: 100_000 }, { type: 'null' }] },
     priority: { type: 'integer', minimum: 1, maximum: 100 },
     responseTargetHours: { anyOf: [{ type: 'integer', minimum: 1, maximum: 24 * 90 }, { type: 'null' }] },
+    transcriptionLanguage: { type: 'string', enum: TRANSCRIPTION_LANGUAGES },
   },
   ['name', 'channels', 'strategy', 'serviceLevel', 'wrapUpSeconds', 'classificationRequired', 'classificationGroupId', 'businessHoursId', 'maxQueueLength', 'priority'],
 );
@@ -68,6 +73,7 @@ const columns = [
   'max_queue_length',
   'priority',
   'response_target_hours',
+  'transcription_language',
 ] as const;
 
 type Row = {
@@ -85,6 +91,7 @@ type Row = {
   max_queue_length: number | null;
   priority: number;
   response_target_hours: number | null;
+  transcription_language: string;
 };
 
 const fromRow = (row: Row): Queue => ({
@@ -101,6 +108,7 @@ const fromRow = (row: Row): Queue => ({
   maxQueueLength: row.max_queue_length,
   priority: row.priority,
   responseTargetHours: row.response_target_hours,
+  transcriptionLanguage: row.transcription_language as TranscriptionLanguage,
 });
 
 const toColumns = (input: QueueInput) => ({
@@ -117,6 +125,7 @@ const toColumns = (input: QueueInput) => ({
   max_queue_length: input.maxQueueLength,
   priority: input.priority,
   response_target_hours: input.responseTargetHours ?? null,
+  transcription_language: input.transcriptionLanguage ?? 'auto',
 });
 
 export const queues: ConfigResource<QueueInput, Queue> = {

@@ -139,6 +139,12 @@ export function agentSocket(socket: WebSocket, org: LiveOrganisation, agentId: s
           if (contact.channel !== 'callback') throw new AppError('NOT_A_CALLBACK', 409, 'Only a callback has an outcome', 'contactId');
           return org.callbackOutcome(m.contactId, agentId, m.outcome);
         }
+        case 'hold':
+        case 'resume': {
+          const contact = ownContact(m.contactId, m.type === 'hold' ? ['connected'] : ['held']);
+          if (contact.channel !== 'voice') throw new AppError('NOT_A_CALL', 409, 'Only a call is put on hold', 'contactId');
+          return org.apply(() => (m.type === 'hold' ? org.engine.hold(m.contactId) : org.engine.resume(m.contactId)));
+        }
         case 'transfer':
           ownContact(m.contactId, ['connected', 'held']);
           return org.apply(() => org.engine.transfer(m.contactId, { queueId: m.queueId }));

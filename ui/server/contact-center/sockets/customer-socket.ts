@@ -28,6 +28,8 @@ export interface CustomerSocketDeps {
   now: () => number;
   starts: RateLimiter;
   ip: string;
+  /** Whether calls through the browser run on this server (the SFU started). */
+  voiceEnabled: () => boolean;
 }
 
 /**
@@ -83,6 +85,17 @@ export function customerSocket(socket: WebSocket, deps: CustomerSocketDeps): voi
         lastQueueStatus = '';
         session.send({ type: 'waiting', reason: event.type === 'contact.requeued' ? 'agent-disconnected' : 'transferred' });
         sendQueueStatus();
+        break;
+      case 'contact.offered':
+        // An agent's console is ringing (a call shows "ringing"; a chat just waits on).
+        sendQueueStatus();
+        session.send({ type: 'ringing' });
+        break;
+      case 'contact.held':
+        session.send({ type: 'hold', on: true });
+        break;
+      case 'contact.resumed':
+        session.send({ type: 'hold', on: false });
         break;
       case 'contact.wrap_up_started':
         endOnce('agent');
@@ -140,6 +153,8 @@ export function customerSocket(socket: WebSocket, deps: CustomerSocketDeps): voi
         case 'start': {
           if (contactId) throw contactErrors.alreadyStarted();
           const o = deps.live.byQueue(m.queueId);
+          const channel = m.channel ?? 'chat';
+          if (channel === 'voice' && !deps.voiceEnabled()) throw new AppError('VOICE_UNAVAILABLE', 503, 'Calls through the browser are not available right now');
           if (!deps.starts.take(deps.ip)) throw contactErrors.tooManyContacts();
           if (!staffed(o, m.queueId)) {
             // "A chat nobody answers is shouting into the wind": say so, and offer a callback or feedback instead.
@@ -151,7 +166,7 @@ export function customerSocket(socket: WebSocket, deps: CustomerSocketDeps): voi
           else if (m.email) customer = await resolveCustomer(deps.db, o, null, deps.now(), deps.log, { ...customer, email: m.email });
           const resumeToken = randomBytes(24).toString('base64url');
           const { contactId: id, result } = await o.startContact({
-            channel: 'chat',
+            channel,
             queueId: m.queueId,
             customerId: customer.customerId,
             customerName: customer.name,
@@ -168,9 +183,11 @@ export function customerSocket(socket: WebSocket, deps: CustomerSocketDeps): voi
             return;
           }
           bind(o, id, result.queueId);
-          session.send({ type: 'started', contactId: id, resumeToken });
+          session.send({ type: 'started', contactId: id, resumeToken, channel });
           if (m.text) session.send({ type: 'messages', messages: (await o.messages(id)).map(publicMessage) });
           sendQueueStatus();
+          // Offered in the same instant it was queued: the console already rings.
+          if (o.phaseOf(id) === 'offered') session.send({ type: 'ringing' });
           onConnectedAlready(o, id);
           return;
         }
@@ -178,7 +195,7 @@ export function customerSocket(socket: WebSocket, deps: CustomerSocketDeps): voi
           if (contactId) throw contactErrors.alreadyStarted();
           const row = await deps.db
             .selectFrom('contacts')
-            .select(['id', 'org_id', 'queue_id', 'status', 'closed_at', 'rating', 'agent_user_id'])
+            .select(['id', 'org_id', 'queue_id', 'status', 'closed_at', 'rating', 'agent_user_id', 'channel'])
             .where('resume_hash', '=', hashOf(m.resumeToken))
             .executeTakeFirst();
           if (!row || (row.status === 'closed' && deps.now() - Number(row.closed_at) > RESUMABLE_AFTER_END_MS)) throw contactErrors.resumeInvalid();
@@ -187,7 +204,7 @@ export function customerSocket(socket: WebSocket, deps: CustomerSocketDeps): voi
           const phase = o.phaseOf(row.id);
           ended = phase === 'closed' || phase === 'wrap-up';
           const agentName = row.agent_user_id ? firstName(o.config.agentInfo.get(row.agent_user_id)?.displayName ?? '') : null;
-          session.send({ type: 'resumed', contactId: row.id, phase: phase === 'closed' || phase === 'wrap-up' ? 'ended' : phase, agentName, rated: row.rating !== null });
+          session.send({ type: 'resumed', contactId: row.id, channel: row.channel, phase: phase === 'closed' || phase === 'wrap-up' ? 'ended' : phase, agentName, rated: row.rating !== null });
           session.send({ type: 'messages', messages: (await o.messages(row.id)).map(publicMessage) });
           sendQueueStatus();
           return;

@@ -4,6 +4,11 @@ import { AppError } from '../../errors.ts';
 import type { Logger } from '../live-organisation.ts';
 import { PROTOCOL_VERSION, type ProtocolError } from '../protocol.ts';
 
+/** A command's answer: sent as the `data` of its `ack` (other return values are not sent). */
+export class Reply {
+  constructor(readonly data: Record<string, unknown>) {}
+}
+
 /**
  * One socket's sending side: versioned JSON out, coded errors (a 5xx-like failure gets an opaque
  * id, logged with the error, never a stack), and an `ack` for each command that went through.
@@ -34,12 +39,12 @@ export class SocketSession {
     this.send({ type: 'error', code: 'INTERNAL', message: 'Something went wrong; quote this id when reporting it', errorId, ...(ref ? { ref } : {}) });
   }
 
-  /** Runs one command after the ones before it (a socket's commands apply in the order sent), then acks. */
+  /** Runs one command after the ones before it (a socket's commands apply in the order sent), then acks (with a Reply's data). */
   run(ref: string | undefined, command: () => Promise<unknown> | unknown): void {
     this.queue = this.queue.then(async () => {
       try {
-        await command();
-        if (ref) this.send({ type: 'ack', ref });
+        const result = await command();
+        if (ref) this.send({ type: 'ack', ref, ...(result instanceof Reply ? { data: result.data } : {}) });
       } catch (error) {
         this.fail(error, ref);
       }

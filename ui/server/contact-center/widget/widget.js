@@ -23,6 +23,9 @@
       instead: 'Jätä soittopyyntö tai palaute, niin palaamme asiaan.', callback: 'Soittopyyntö', feedback: 'Palaute', phone: 'Puhelinnumero',
       when: 'Sopiva aika (valinnainen)', message: 'Viesti', submit: 'Lähetä', requested: 'Kiitos! Pyyntösi on vastaanotettu.', waitingAgain: 'Siirrämme sinut seuraavalle vapaalle asiantuntijalle.',
       full: 'Jono on juuri nyt täynnä.', you: 'Sinä', system: 'Järjestelmä', error: 'Jokin meni vikaan: ',
+      call: 'Soita', callConnecting: 'Yhdistetään puhelua…', callRinging: 'Asiantuntijan puhelin soi…', callConnected: 'Puhelu: {n}',
+      callHold: 'Olet pidossa, pysy linjalla.', callEnded: 'Puhelu päättyi.', mute: 'Mykistä', unmute: 'Poista mykistys', hangUp: 'Lopeta puhelu',
+      micDenied: 'Mikrofonia ei saatu käyttöön: salli se selaimen asetuksista.',
     },
     sv: {
       open: 'Chatt', title: 'Kundtjänst', start: 'Starta chatten', name: 'Ditt namn', email: 'E-post (valfri)', first: 'Hur kan vi hjälpa?',
@@ -33,6 +36,9 @@
       instead: 'Lämna en återuppringning eller respons, så återkommer vi.', callback: 'Återuppringning', feedback: 'Respons', phone: 'Telefonnummer',
       when: 'Lämplig tid (valfri)', message: 'Meddelande', submit: 'Skicka', requested: 'Tack! Vi har tagit emot din begäran.', waitingAgain: 'Vi flyttar dig till nästa lediga handläggare.',
       full: 'Kön är full just nu.', you: 'Du', system: 'System', error: 'Något gick fel: ',
+      call: 'Ring', callConnecting: 'Samtalet kopplas…', callRinging: 'Det ringer hos handläggaren…', callConnected: 'I samtal med {n}',
+      callHold: 'Du är parkerad, stanna kvar i linjen.', callEnded: 'Samtalet har avslutats.', mute: 'Stäng av mikrofonen', unmute: 'Slå på mikrofonen', hangUp: 'Lägg på',
+      micDenied: 'Mikrofonen kunde inte användas: tillåt den i webbläsarens inställningar.',
     },
     en: {
       open: 'Chat', title: 'Customer service', start: 'Start chat', name: 'Your name', email: 'E-mail (optional)', first: 'How can we help?',
@@ -43,6 +49,9 @@
       instead: 'Leave a callback request or feedback and we will get back to you.', callback: 'Callback', feedback: 'Feedback', phone: 'Phone number',
       when: 'Good time (optional)', message: 'Message', submit: 'Send', requested: 'Thank you! We have your request.', waitingAgain: 'We are moving you to the next free agent.',
       full: 'The queue is full right now.', you: 'You', system: 'System', error: 'Something went wrong: ',
+      call: 'Call', callConnecting: 'Connecting the call…', callRinging: 'Ringing an agent…', callConnected: 'On a call with {n}',
+      callHold: 'You are on hold; please stay on the line.', callEnded: 'The call has ended.', mute: 'Mute', unmute: 'Unmute', hangUp: 'Hang up',
+      micDenied: 'The microphone could not be used: allow it in the browser settings.',
     },
   }[language];
   var t = function (key, values) {
@@ -67,6 +76,8 @@
     'form{display:flex;flex-direction:column;gap:6px;padding:10px 14px}input,textarea,select{font:inherit;padding:7px;border:1px solid #bbb;border-radius:6px;width:100%}' +
     '.compose{flex-direction:row;border-top:1px solid #ddd}.compose textarea{resize:none;height:40px}button.primary{background:#0b5cad;color:#fff;border:0;border-radius:6px;padding:8px 12px;cursor:pointer;font:inherit}' +
     '.stars{display:flex;gap:4px;padding:0 14px 6px}.stars button{flex:1;font-size:18px;border:1px solid #bbb;background:#fff;border-radius:6px;cursor:pointer;padding:4px}.typing{padding:0 14px;font-size:12px;color:#555;min-height:1.2em}' +
+    '.callbar{display:flex;gap:6px;align-items:center;padding:10px 14px;border-top:1px solid #ddd}.callbar .callstate{flex:1}.callbar button{border:1px solid #0b5cad;background:#fff;color:#0b5cad;border-radius:6px;padding:6px 10px;cursor:pointer}.callbar button.hangup{background:#a00;border-color:#a00;color:#fff}' +
+    'button.call{background:#1c7c3a;color:#fff;border:0;border-radius:6px;padding:8px 12px;cursor:pointer;font:inherit}' +
     '.tabs{display:flex;gap:6px;padding:6px 14px 0}.tabs button{flex:1;border:1px solid #0b5cad;background:#fff;color:#0b5cad;border-radius:6px;padding:6px;cursor:pointer}.tabs button[aria-pressed=true]{background:#0b5cad;color:#fff}' +
     '</style>' +
     '<button class="launcher" data-testid="cc-open" type="button"></button>' +
@@ -74,11 +85,12 @@
     '<header><span class="title"></span><button type="button" data-testid="cc-leave" hidden></button></header>' +
     '<div class="status" data-testid="cc-status"></div>' +
     '<div class="log" data-testid="cc-log"></div><div class="typing" data-testid="cc-typing"></div>' +
-    '<form class="prechat" data-testid="cc-prechat"><input name="name" autocomplete="name"><input name="email" type="email" autocomplete="email"><textarea name="text" required></textarea><button class="primary" type="submit"></button></form>' +
+    '<form class="prechat" data-testid="cc-prechat"><input name="name" autocomplete="name"><input name="email" type="email" autocomplete="email"><textarea name="text" required></textarea><button class="primary" type="submit"></button><button class="call" type="button" hidden data-testid="cc-call"></button></form>' +
     '<div class="instead" hidden data-testid="cc-instead"><div class="tabs"><button type="button" data-kind="callback" aria-pressed="true"></button><button type="button" data-kind="feedback" aria-pressed="false"></button></div>' +
     '<form class="request" data-testid="cc-request"><select name="topic" hidden></select><input name="name" autocomplete="name"><input name="phone" type="tel" autocomplete="tel"><input name="email" type="email" autocomplete="email"><input name="preferredTime"><textarea name="text"></textarea><button class="primary" type="submit"></button></form></div>' +
     '<div class="after" hidden data-testid="cc-after"><p style="padding:0 14px"></p><div class="stars" data-testid="cc-rating"></div><div class="stars nps" hidden data-testid="cc-nps"></div>' +
     '<form class="transcript"><input name="email" type="email" required><button class="primary" type="submit"></button></form><form class="again"><button type="submit"></button></form></div>' +
+    '<div class="callbar" hidden data-testid="cc-callbar"><span class="callstate" data-testid="cc-call-state"></span><button type="button" class="mute" data-testid="cc-mute"></button><button type="button" class="hangup" data-testid="cc-hangup"></button><div class="audio" hidden></div></div>' +
     '<form class="compose" hidden data-testid="cc-compose"><textarea name="text" data-testid="cc-input" required></textarea><button class="primary" type="submit" data-testid="cc-send"></button></form>' +
     '</section>';
 
@@ -94,7 +106,12 @@
   var after = $('.after');
   var instead = $('.instead');
   var leaveButton = $('header button');
+  var callButton = $('button.call');
+  var callbar = $('.callbar');
+  var callState = $('.callstate');
+  var muteButton = $('.callbar .mute');
   var requestKind = 'callback';
+  var channel = 'chat';
 
   $('.launcher').textContent = t('open');
   $('.title').textContent = t('title');
@@ -103,6 +120,9 @@
   prechat.elements.email.placeholder = t('email');
   prechat.elements.text.placeholder = t('first');
   prechat.querySelector('button').textContent = t('start');
+  callButton.textContent = t('call');
+  muteButton.textContent = t('mute');
+  $('.callbar .hangup').textContent = t('hangUp');
   compose.querySelector('button').textContent = t('send');
   after.querySelector('p').textContent = t('rate');
   after.querySelector('.transcript input').placeholder = t('transcript');
@@ -201,6 +221,82 @@
     socket.send(JSON.stringify(message));
   }
 
+  // ─── calls through the browser ─────────────────────────────────────────────────────────────
+  // The voice part (mediasoup-client) is a script of its own, fetched only when a call starts.
+  var voice = null;
+  var voiceLoading = null;
+  var muted = false;
+  function loadVoice() {
+    if (window.ccVoice) return Promise.resolve(window.ccVoice);
+    if (!voiceLoading) {
+      voiceLoading = new Promise(function (resolve, reject) {
+        var tag = document.createElement('script');
+        tag.src = new URL('/widget-voice.js', base).toString();
+        tag.onload = function () {
+          resolve(window.ccVoice);
+        };
+        tag.onerror = function () {
+          voiceLoading = null;
+          reject(new Error('voice could not be loaded'));
+        };
+        document.head.appendChild(tag);
+      });
+    }
+    return voiceLoading;
+  }
+  function callStatus(text) {
+    callState.textContent = text;
+    say(text);
+  }
+  function inCall() {
+    phase = 'call';
+    channel = 'voice';
+    show(prechat, false);
+    show(instead, false);
+    show(after, false);
+    show(compose, false);
+    show(leaveButton, false);
+    show(callbar, true);
+  }
+  function joinCall() {
+    var resumeToken = sessionStorage.getItem(storageKey);
+    if (!resumeToken || voice) return;
+    loadVoice()
+      .then(function (lib) {
+        var audioHost = callbar.querySelector('.audio');
+        var players = {};
+        voice = new lib.VoiceClient(new URL('/api/media/widget/ws', base).toString(), {
+          onTrack: function (id, track) {
+            players[id] = lib.playTrack(track, audioHost);
+          },
+          onTrackEnded: function (id) {
+            if (players[id]) players[id].remove();
+            delete players[id];
+          },
+          onDisconnected: function () {
+            voice = null;
+            // The media restarted or the network blinked: join again while the call goes on.
+            if (phase === 'call') setTimeout(joinCall, 1000);
+          },
+          onEvent: function () {},
+        });
+        return voice.join({ resumeToken: resumeToken }).then(function () {
+          return voice.startMicrophone().catch(function () {
+            callStatus(t('micDenied'));
+          });
+        });
+      })
+      .catch(function (error) {
+        voice = null;
+        say(t('error') + error.message);
+      });
+  }
+  function endCall() {
+    if (voice) voice.close();
+    voice = null;
+    show(callbar, false);
+  }
+
   function chatting() {
     phase = 'chat';
     show(prechat, false);
@@ -210,12 +306,14 @@
     show(leaveButton, true);
   }
   function ended() {
+    if (channel === 'voice') endCall();
     phase = 'ended';
     show(compose, false);
     show(leaveButton, false);
     show(after, true);
+    show(after.querySelector('.transcript'), channel !== 'voice');
     typingLine.textContent = '';
-    say(t('ended'));
+    say(channel === 'voice' ? t('callEnded') : t('ended'));
   }
   function unavailable(reason) {
     phase = 'idle';
@@ -227,16 +325,35 @@
   }
 
   var typingTimer = null;
+  var agentName = '';
   function handle(m) {
     switch (m.type) {
       case 'started':
         sessionStorage.setItem(storageKey, m.resumeToken);
-        chatting();
+        if (m.channel === 'voice') {
+          inCall();
+          callStatus(t('callConnecting'));
+          joinCall();
+        } else chatting();
         break;
       case 'resumed':
+        if (m.channel === 'voice') {
+          channel = 'voice';
+          if (m.phase === 'ended') return ended();
+          inCall();
+          if (m.agentName) callStatus(t('callConnected', { n: m.agentName }));
+          joinCall();
+          break;
+        }
         chatting();
         if (m.phase === 'ended') ended();
         if (m.agentName) say(t('joined', { n: m.agentName }));
+        break;
+      case 'ringing':
+        if (channel === 'voice') callStatus(t('callRinging'));
+        break;
+      case 'hold':
+        if (channel === 'voice') callStatus(m.on ? t('callHold') : t('callConnected', { n: agentName }));
         break;
       case 'messages':
         m.messages.forEach(addMessage);
@@ -245,15 +362,24 @@
         addMessage(m.message);
         typingLine.textContent = '';
         break;
-      case 'queue':
-        say(t('queued', { p: m.position }) + ' ' + (m.estimatedWaitSeconds >= 0 ? t('eta', { m: Math.max(1, Math.round(m.estimatedWaitSeconds / 60)) }) : t('etaUnknown')));
+      case 'queue': {
+        var line = t('queued', { p: m.position }) + ' ' + (m.estimatedWaitSeconds >= 0 ? t('eta', { m: Math.max(1, Math.round(m.estimatedWaitSeconds / 60)) }) : t('etaUnknown'));
+        if (channel === 'voice') callStatus(line);
+        else say(line);
         break;
+      }
       case 'agent':
+        agentName = m.name;
+        if (channel === 'voice') {
+          callStatus(t('callConnected', { n: m.name }));
+          break;
+        }
         say(t('joined', { n: m.name }));
         systemLine(t('joined', { n: m.name }));
         break;
       case 'waiting':
-        systemLine(t('waitingAgain'));
+        if (channel === 'voice') callStatus(t('waitingAgain'));
+        else systemLine(t('waitingAgain'));
         break;
       case 'typing':
         typingLine.textContent = t('typing');
@@ -328,6 +454,28 @@
   leaveButton.addEventListener('click', function () {
     send({ type: 'leave' });
   });
+  callButton.addEventListener('click', function () {
+    var f = prechat.elements;
+    var start = { type: 'start', queueId: queueId, language: language, channel: 'voice' };
+    if (f.name.value.trim()) start.name = f.name.value.trim();
+    if (f.email.value.trim()) start.email = f.email.value.trim();
+    if (token) start.token = token;
+    phase = 'starting';
+    channel = 'voice';
+    say(t('callConnecting'));
+    send(start);
+  });
+  muteButton.addEventListener('click', function () {
+    if (!voice) return;
+    muted = !muted;
+    muteButton.textContent = muted ? t('unmute') : t('mute');
+    muteButton.setAttribute('aria-pressed', String(muted));
+    voice.setMuted(muted);
+  });
+  $('.callbar .hangup').addEventListener('click', function () {
+    send({ type: 'leave' });
+    endCall();
+  });
   after.querySelector('.stars').addEventListener('click', function (event) {
     var scoreText = event.target.getAttribute && event.target.getAttribute('data-score');
     if (scoreText) send({ type: 'rate', score: Number(scoreText) });
@@ -352,6 +500,8 @@
     show(after.querySelector('.stars'), true);
     show(after.querySelector('.nps'), false);
     show(prechat, true);
+    channel = 'chat';
+    show(after.querySelector('.transcript'), true);
     say('');
   });
   Array.prototype.forEach.call(tabs, function (tab) {
@@ -396,6 +546,7 @@
         });
         if (!queue.open) return unavailable('closed');
         if (!queue.staffed) return unavailable('nobody');
+        show(callButton, Boolean(queue.voice) && !!window.RTCPeerConnection);
         show(prechat, true);
         say(queue.waiting > 0 ? t('queued', { p: queue.waiting + 1 }) : '');
       })

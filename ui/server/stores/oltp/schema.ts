@@ -6,7 +6,16 @@ import type { Generated } from 'kysely';
  * 0/1 integers, lists and value objects are JSON text.
  */
 export interface Database {
-  organisations: { id: string; name: string; time_zone: string; default_language: string; created_at: number; widget_secret: string | null };
+  organisations: {
+    id: string;
+    name: string;
+    time_zone: string;
+    default_language: string;
+    created_at: number;
+    widget_secret: string | null;
+    /** Days recordings and their transcripts are kept (null: RECORDING_RETENTION_DAYS). */
+    recording_retention_days: number | null;
+  };
   users: {
     id: string;
     org_id: string;
@@ -76,6 +85,8 @@ export interface Database {
     priority: number;
     /** Written work answered within this many hours is on target (null: the report's default). */
     response_target_hours: number | null;
+    /** Calls of this queue are transcribed in this language: fi, sv, en, or auto (detected). */
+    transcription_language: Generated<string>;
     created_at: number;
     updated_at: number;
   };
@@ -207,6 +218,60 @@ export interface Database {
     flagged: number;
     flag_reason: string | null;
     at: number;
+  };
+  /** A recording of one agent's part of a call: a file per speaker and a stereo mix, under DATA_DIR/`dir`. */
+  recordings: {
+    id: string;
+    org_id: string;
+    contact_id: string;
+    queue_id: string;
+    agent_user_id: string | null;
+    /** recording → ready (or failed: no mix); interrupted (the server stopped mid-call, kept as far as it got); deleted (retention). */
+    status: 'recording' | 'ready' | 'failed' | 'interrupted' | 'deleted';
+    dir: string;
+    /** JSON: { customer, agent, mix } file names in `dir`. */
+    files: string;
+    bytes: number;
+    started_at: number;
+    ended_at: number | null;
+    duration_ms: number;
+    paused_ms: number;
+    /** JSON: [{ fromMs, toMs }], PCI pauses from the start of the recording. */
+    pauses: string;
+    /** What to transcribe it as (the queue's setting when it started). */
+    language: string;
+    delete_after: number | null;
+    error: string | null;
+    created_at: number;
+  };
+  transcription_jobs: {
+    id: string;
+    org_id: string;
+    recording_id: string;
+    status: 'queued' | 'running' | 'done' | 'failed';
+    attempts: number;
+    /** 0–1 through the recording (both channels). */
+    progress: number;
+    error: string | null;
+    next_attempt_at: number;
+    started_at: number | null;
+    finished_at: number | null;
+    created_at: number;
+  };
+  transcript_segments: {
+    id: string;
+    org_id: string;
+    recording_id: string;
+    contact_id: string;
+    speaker: 'customer' | 'agent';
+    seq: number;
+    start_ms: number;
+    end_ms: number;
+    language: string;
+    text: string;
+    /** JSON: [{ text, startMs, endMs, p }] where the engine gives word (token) times. */
+    words: string;
+    confidence: number;
   };
   agent_presence: { user_id: string; org_id: string; status: string; reason: string | null; channels: string; updated_at: number };
 }

@@ -5,6 +5,7 @@ import * as m0003 from './0003_email_callbacks.ts';
 import * as m0004 from './0004_api_keys.ts';
 import * as m0005 from './0005_feedback.ts';
 import * as m0006 from './0006_integrations.ts';
+import * as m0007 from './0007_voice.ts';
 
 /**
  * Every OLTP migration, in order, listed statically (no directory scan: works the same under
@@ -17,4 +18,5 @@ export const oltpMigrations: Record<string, Migration> = {
   '0004_api_keys': m0004,
   '0005_feedback': m0005,
   '0006_integrations': m0006,
+  '0007_voice': m0007,
 };

@@ -1,0 +1,207 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeToPcm, PCM_RATE } from '@cc/media';
+import { DEMO_PASSWORD } from '../../server/seed/demo-organisation.ts';
+import { startTestApp, type TestApp } from '../support/app.ts';
+import { dominantFrequency, listen, rmsWindows, tonePower, writeToneWav } from '../support/audio.ts';
+import { launchChromium } from '../support/chromium.ts';
+import { testDatabases } from '../support/databases.ts';
+
+const handlerFile = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../build/handler.js');
+const sqlite = testDatabases().find((d) => d.name === 'sqlite')!;
+
+/** Fake microphones play a file; echo cancellation, noise suppression and gain control are turned off. */
+const RAW_MICROPHONE = `(() => {
+  const original = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+  navigator.mediaDevices.getUserMedia = (constraints) => original({ ...constraints, audio: constraints && constraints.audio ? { echoCancellation: false, noiseSuppression: false, autoGainControl: false } : false });
+})();`;
+
+describe('voice through the SFU, with real Chromium peers', () => {
+  let t: TestApp;
+  let origin: string;
+  let tones: string;
+  let customerBrowser: Browser;
+  let agentBrowser: Browser;
+  const contexts: BrowserContext[] = [];
+
+  beforeAll(async () => {
+    tones = mkdtempSync(path.join(os.tmpdir(), 'cc-tones-'));
+    writeToneWav(path.join(tones, '440.wav'), 440);
+    writeToneWav(path.join(tones, '880.wav'), 880);
+    t = await startTestApp(sqlite, { webHandlerFile: handlerFile, config: { voice: true, mediaWorkers: 1 } as never, live: { reconnectGraceSeconds: 3 } });
+    expect(t.calls.voice.status).toEqual({ enabled: true, reason: null });
+    origin = await t.listen();
+    const media = (file: string) => [
+      '--use-fake-ui-for-media-stream',
+      '--use-fake-device-for-media-stream',
+      `--use-file-for-fake-audio-capture=${file}`,
+      '--allow-loopback-in-peer-connection',
+      '--autoplay-policy=no-user-gesture-required',
+    ];
+    customerBrowser = await launchChromium(media(path.join(tones, '440.wav')));
+    agentBrowser = await launchChromium(media(path.join(tones, '880.wav')));
+  });
+  afterAll(async () => {
+    for (const context of contexts) await context.close().catch(() => {});
+    await customerBrowser?.close();
+    await agentBrowser?.close();
+    await t?.close();
+    rmSync(tones, { recursive: true, force: true });
+  });
+
+  const open = async (browser: Browser): Promise<Page> => {
+    const context = await browser.newContext({ locale: 'fi-FI', viewport: { width: 1280, height: 900 } });
+    await context.addInitScript(RAW_MICROPHONE);
+    contexts.push(context);
+    const page = await context.newPage();
+    if (process.env.DEBUG_VOICE) page.on('console', (m) => console.error(`[${browser === agentBrowser ? 'agent' : 'customer'}] ${m.text()}`));
+    return page;
+  };
+  const signIn = async (browser: Browser, username: string) => {
+    const p = await open(browser);
+    await p.goto(`${origin}/signin`);
+    await p.fill('input[name=username]', username);
+    await p.fill('input[name=password]', DEMO_PASSWORD);
+    await p.click('button[type=submit]');
+    return p;
+  };
+  const callFromWidget = async () => {
+    const customer = await open(customerBrowser);
+    await customer.goto(`${origin}/demo`);
+    await customer.click('[data-testid=cc-open]');
+    await customer.locator('[data-testid=cc-call]').waitFor();
+    await customer.fill('[data-testid=cc-prechat] input[name=name]', 'Ville Virtanen');
+    await customer.click('[data-testid=cc-call]');
+    return customer;
+  };
+  /** Waits until the page hears `frequency` loudest (what it receives is the other side's microphone). */
+  const hears = async (page: Page, frequency: number, selector?: string) => {
+    await expect
+      .poll(
+        async () => {
+          const { peak } = await listen(page, [frequency], selector);
+          if (process.env.DEBUG_VOICE) console.error(`heard ${peak} wanting ${frequency}`);
+          return Math.abs(peak - frequency);
+        },
+        { timeout: 15_000, interval: 200 },
+      )
+      .toBeLessThan(12);
+  };
+
+  it('a customer calls from the widget; the agent answers; each hears the other; hold, PCI pause, a supervisor listening in; the recording keeps each side on its own channel', async () => {
+    const agent = await signIn(agentBrowser, 'agent2');
+    await agent.waitForURL(`${origin}/agent`);
+    await agent.click('[data-testid=status-available]');
+    await expect.poll(() => agent.locator('[data-testid=status-available]').getAttribute('aria-pressed')).toBe('true');
+
+    const customer = await callFromWidget();
+    const offer = agent.locator('[data-testid=offer]');
+    const step = (name: string) => process.env.DEBUG_VOICE && console.error(`STEP ${name}`);
+    step('called');
+    await offer.waitFor();
+    step('offered');
+    expect(await offer.textContent()).toContain('Ville Virtanen');
+    await customer.locator('[data-testid=cc-call-state]', { hasText: 'soi' }).waitFor();
+    await offer.locator('[data-testid=accept]').click();
+    step('accepted');
+    await agent.locator('[data-testid=call-panel][data-status=connected]').waitFor();
+    step('agent media connected');
+    await customer.locator('[data-testid=cc-call-state]', { hasText: 'Eero' }).waitFor();
+
+    // Each side hears the other's tone: the customer the agent's 880 Hz, the agent the customer's 440 Hz.
+    await hears(agent, 440);
+    await hears(customer, 880);
+    const contact = await t.oltp.db.selectFrom('contacts').select(['id']).where('customer_name', '=', 'Ville Virtanen').executeTakeFirstOrThrow();
+    const bridge = t.calls.bridge(t.live.org((await t.oltp.db.selectFrom('organisations').select('id').executeTakeFirstOrThrow()).id).orgId);
+    expect(bridge.liveCalls().find((c) => c.contactId === contact.id)?.participants.map((p) => p.role).sort()).toEqual(['agent', 'customer']);
+
+    // A supervisor opens the call from the realtime view and hears both sides, without being heard.
+    const supervisor = await signIn(customerBrowser, 'supervisor');
+    await supervisor.waitForURL(`${origin}/supervisor`);
+    await supervisor.locator('[data-testid=agent-row][data-agent="Eero Korhonen"] [data-testid=listen]').click();
+    await supervisor.locator('[data-testid=listen-panel][data-status=connected]').waitFor();
+    await expect
+      .poll(async () => {
+        const { levels } = await listen(supervisor, [440, 880, 1300]);
+        // Both tones stand well above the floor between them.
+        return Math.min(levels[440]! - levels[1300]!, levels[880]! - levels[1300]!);
+      }, { timeout: 15_000 })
+      .toBeGreaterThan(20);
+    await hears(customer, 880); // the customer still hears only the agent
+    const audit = await t.oltp.db.selectFrom('audit_log').select(['action', 'target_id']).where('action', '=', 'call.monitor_started').execute();
+    expect(audit).toEqual([{ action: 'call.monitor_started', target_id: contact.id }]);
+    await supervisor.click('[data-testid=stop-listening]');
+
+    // Hold: the customer hears the hold chime (660 Hz), not the agent; back to the call: the agent again.
+    await agent.click('[data-testid=call-hold]');
+    await customer.locator('[data-testid=cc-call-state]', { hasText: 'pidossa' }).waitFor();
+    await hears(customer, 660);
+    await agent.click('[data-testid=call-resume]');
+    await hears(customer, 880);
+
+    // PCI: the agent pauses the recording while a card number is read out, then resumes it.
+    await agent.click('[data-testid=call-pci]');
+    await agent.locator('[data-testid=recording-state]', { hasText: 'tauolla' }).waitFor();
+    const pausedAt = Date.now();
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    await agent.click('[data-testid=call-pci]');
+    await agent.locator('[data-testid=recording-state]', { hasText: 'Tallennetaan' }).waitFor();
+    const pausedFor = Date.now() - pausedAt;
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+
+    // The agent hangs up: the call goes to wrap-up and nothing is left in the worker.
+    await agent.click('[data-testid=call-hangup]');
+    await agent.locator('[data-testid=wrap-up]').waitFor();
+    await customer.locator('[data-testid=cc-after]').waitFor();
+    await expect.poll(async () => (await t.calls.voice.server!.counts()).transports, { timeout: 5000 }).toBe(0);
+    expect(await t.calls.voice.server!.counts()).toMatchObject({ workers: 1, routers: 0, transports: 0, producers: 0, consumers: 0 });
+
+    // The recording: ready, with the pause kept, the customer's 440 Hz on their channel and the agent's 880 Hz on theirs.
+    const recording = await expect
+      .poll(() => t.oltp.db.selectFrom('recordings').selectAll().where('contact_id', '=', contact.id).executeTakeFirst(), { timeout: 10_000 })
+      .toMatchObject({ status: 'ready' })
+      .then(() => t.oltp.db.selectFrom('recordings').selectAll().where('contact_id', '=', contact.id).executeTakeFirstOrThrow());
+    const pauses = JSON.parse(recording.pauses) as { fromMs: number; toMs: number }[];
+    expect(pauses).toHaveLength(1);
+    expect(Math.abs(pauses[0]!.toMs - pauses[0]!.fromMs - pausedFor)).toBeLessThan(400);
+    expect(Number(recording.paused_ms)).toBe(pauses[0]!.toMs - pauses[0]!.fromMs);
+    const dir = t.calls.recordings.directory(recording);
+    const customerPcm = await decodeToPcm(path.join(dir, 'customer.opus'));
+    const agentPcm = await decodeToPcm(path.join(dir, 'agent.opus'));
+    // Both channels run the whole recording, to within a frame.
+    expect(Math.abs(customerPcm.length / PCM_RATE - Number(recording.duration_ms) / 1000)).toBeLessThan(0.1);
+    expect(Math.abs(agentPcm.length - customerPcm.length) / PCM_RATE).toBeLessThan(0.05);
+    // A second of audio before the pause: the right tone on each channel, and not the other side's.
+    const probe = Math.round((pauses[0]!.fromMs / 1000 - 1.5) * PCM_RATE);
+    const second = [probe, probe + PCM_RATE] as const;
+    expect(dominantFrequency(customerPcm, PCM_RATE, ...second)).toBe(440);
+    expect(dominantFrequency(agentPcm, PCM_RATE, ...second)).toBe(880);
+    expect(tonePower(customerPcm, PCM_RATE, 880, ...second)).toBeLessThan(tonePower(customerPcm, PCM_RATE, 440, ...second) / 100);
+    expect(tonePower(agentPcm, PCM_RATE, 440, ...second)).toBeLessThan(tonePower(agentPcm, PCM_RATE, 880, ...second) / 100);
+    // The pause is silence of the pause's length, on both channels.
+    for (const pcm of [customerPcm, agentPcm]) {
+      const windows = rmsWindows(pcm, PCM_RATE / 50); // 20 ms
+      const silent = windows.map((rms) => rms < 0.01);
+      let longest = 0;
+      let run = 0;
+      for (const s of silent) {
+        run = s ? run + 1 : 0;
+        longest = Math.max(longest, run);
+      }
+      expect(Math.abs(longest * 20 - (pauses[0]!.toMs - pauses[0]!.fromMs))).toBeLessThan(150);
+    }
+    // Playback: only through the audited route, seekable with a range request.
+    const qa = await t.signIn('qa');
+    const ranged = await t.call('GET', `/api/recordings/${recording.id}/audio/mix`, { as: qa, headers: { range: 'bytes=100-199' } });
+    expect(ranged.statusCode).toBe(206);
+    expect(ranged.headers['content-range']).toMatch(/^bytes 100-199\/\d+$/);
+    expect(ranged.rawPayload.length).toBe(100);
+    expect((await t.call('GET', `/api/recordings/${recording.id}/audio/mix`, { as: await t.signIn('agent3') })).statusCode).toBe(403);
+    const played = await t.oltp.db.selectFrom('audit_log').select(['action', 'target_id', 'actor_username']).where('action', '=', 'recording.played').execute();
+    expect(played).toEqual([{ action: 'recording.played', target_id: recording.id, actor_username: 'qa' }]);
+  }, 180_000);
+});
