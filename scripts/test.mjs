@@ -1,10 +1,12 @@
 // `npm test`: install what is missing, lint, type-check, build the web app, start a private
-// PostgreSQL, make sure Chromium is there, and run every test (unit, both stores, browser).
+// PostgreSQL, make sure Chromium, ffmpeg, the mediasoup worker and the whisper.cpp addon are there,
+// and run every test (unit, both stores, browser, voice).
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { ensureDependencies } from './ensure-deps.mjs';
 import { ensureUiBuild } from './build-ui.mjs';
+import { ensureMedia } from './media.mjs';
 import { startPostgresCluster } from './postgres-cluster.mjs';
 import { pnpm, root, run, say } from './lib.mjs';
 
@@ -48,6 +50,9 @@ try {
   pnpm(['--filter', '@cc/ui', 'run', 'check']);
   ensureUiBuild();
   ensureChromium();
+  // Voice tests run real calls through the SFU and transcribe with whisper.cpp: both must be here.
+  const missing = await ensureMedia({ transcription: true });
+  if (missing.length > 0) throw new Error(`voice cannot be tested: ${missing.join('; ')}`);
   say('starting a private PostgreSQL cluster');
   cluster = await startPostgresCluster();
   say(`PostgreSQL on 127.0.0.1:${cluster.port}`);

@@ -13,7 +13,7 @@ export { opusPacketSamples, OPUS_SILENCE_20MS } from './rtp/opus.ts';
 export { writeTestModel, type TestModelShape } from './transcription/ggml-model.ts';
 export type { types as MediasoupTypes } from 'mediasoup';
 export { type TranscriptionEngine, type EngineSegment, type EngineResult, type TranscribeOptions } from './transcription/engine.ts';
-export { WhisperCppEngine, type WhisperCppOptions } from './transcription/whisper-cpp-engine.ts';
+export { sha256Of, WhisperCppEngine, type WhisperCppOptions } from './transcription/whisper-cpp-engine.ts';
 export { decodeToPcm, PCM_RATE } from './transcription/pcm.ts';
 export { wordErrorRate } from './transcription/wer.ts';
 export { addonPath as whisperAddonPath } from '../whisper-build/build.mjs';

@@ -106,7 +106,7 @@ export class WhisperCppEngine implements TranscriptionEngine {
         if (message.id !== id) return;
         if (message.type === 'progress') options.onProgress?.(message.fraction ?? 0);
         else if (message.type === 'error') done(new Error(`whisper.cpp: ${message.message}`));
-        else if (message.type === 'result') done(null, toResult(message.results ?? [], options.language));
+        else if (message.type === 'result') done(null, toResult(message.results ?? [], options.language, durationMs));
       };
       child.on('message', onMessage);
       child.once('exit', onExit);
@@ -125,15 +125,21 @@ export class WhisperCppEngine implements TranscriptionEngine {
 /** whisper.cpp's special tokens (timestamps, [_BEG_], …) are markers, not words. */
 const isSpecial = (text: string) => /^\[_.*\]$/.test(text) || /^<\|.*\|>$/.test(text);
 
-function toResult(raw: RawSegment[], asked: string): EngineResult {
+/**
+ * Segments as the queue stores them: times in whole ms within the audio (a decoder can put a
+ * timestamp past the end; a player cannot seek there), markers dropped, empty text dropped.
+ */
+function toResult(raw: RawSegment[], asked: string, durationMs: number): EngineResult {
+  const end = Math.round(durationMs);
+  const clamp = (ms: number) => Math.min(end, Math.max(0, Math.round(ms)));
   const segments: EngineSegment[] = raw
     .map((s) => ({
-      startMs: Math.max(0, Math.round(s.from)),
-      endMs: Math.max(0, Math.round(s.to)),
+      startMs: clamp(s.from),
+      endMs: Math.max(clamp(s.from), clamp(s.to)),
       text: s.text.trim(),
       words: s.tokens
         .filter((t) => !isSpecial(t.text) && t.text.trim() !== '')
-        .map((t) => ({ text: t.text.trim(), startMs: Math.round(t.from ?? s.from), endMs: Math.round(t.to ?? s.to), p: t.p })),
+        .map((t) => ({ text: t.text.trim(), startMs: clamp(t.from ?? s.from), endMs: Math.max(clamp(t.from ?? s.from), clamp(t.to ?? s.to)), p: t.p })),
       confidence: Number.isFinite(s.confidence) ? s.confidence : 0,
     }))
     .filter((s) => s.text !== '');

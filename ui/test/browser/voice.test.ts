@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeToPcm, PCM_RATE } from '@cc/media';
+import { decodeToPcm, PCM_RATE, sha256Of, writeTestModel } from '@cc/media';
 import { DEMO_PASSWORD } from '../../server/seed/demo-organisation.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { dominantFrequency, listen, rmsWindows, tonePower, writeToneWav } from '../support/audio.ts';
@@ -32,7 +32,11 @@ describe('voice through the SFU, with real Chromium peers', () => {
     tones = mkdtempSync(path.join(os.tmpdir(), 'cc-tones-'));
     writeToneWav(path.join(tones, '440.wav'), 440);
     writeToneWav(path.join(tones, '880.wav'), 880);
-    t = await startTestApp(sqlite, { webHandlerFile: handlerFile, config: { voice: true, mediaWorkers: 1 } as never, live: { reconnectGraceSeconds: 3 } });
+    // Transcription with a model the test writes (random weights: the words are noise, the times are real).
+    const model = path.join(tones, 'model.bin');
+    writeTestModel(model);
+    const transcription = { transcriptionModel: model, transcriptionModelSha256: await sha256Of(model), transcriptionThreads: 1, transcriptionTimeoutSeconds: 60 };
+    t = await startTestApp(sqlite, { webHandlerFile: handlerFile, config: { voice: true, mediaWorkers: 1, ...transcription } as never, live: { reconnectGraceSeconds: 3 } });
     expect(t.calls.voice.status).toEqual({ enabled: true, reason: null });
     origin = await t.listen();
     const media = (file: string) => [
@@ -92,7 +96,7 @@ describe('voice through the SFU, with real Chromium peers', () => {
       .toBeLessThan(12);
   };
 
-  it('a customer calls from the widget; the agent answers; each hears the other; hold, PCI pause, a supervisor listening in; the recording keeps each side on its own channel', async () => {
+  it('a customer calls from the widget; the agent answers; each hears the other; hold, PCI pause, a supervisor listening in; the recording keeps each side on its own channel, is transcribed per speaker, and QA seeks it from the transcript', async () => {
     const agent = await signIn(agentBrowser, 'agent2');
     await agent.waitForURL(`${origin}/agent`);
     await agent.click('[data-testid=status-available]');
@@ -203,5 +207,29 @@ describe('voice through the SFU, with real Chromium peers', () => {
     expect((await t.call('GET', `/api/recordings/${recording.id}/audio/mix`, { as: await t.signIn('agent3') })).statusCode).toBe(403);
     const played = await t.oltp.db.selectFrom('audit_log').select(['action', 'target_id', 'actor_username']).where('action', '=', 'recording.played').execute();
     expect(played).toEqual([{ action: 'recording.played', target_id: recording.id, actor_username: 'qa' }]);
+
+    // Transcribed per speaker; in the QA view a click on a line seeks the recording to where it starts.
+    await expect
+      .poll(async () => (await t.oltp.db.selectFrom('transcription_jobs').select('status').where('recording_id', '=', recording.id).executeTakeFirst())?.status, { timeout: 30_000 })
+      .toBe('done');
+    const reviewer = await signIn(customerBrowser, 'qa');
+    await reviewer.waitForURL(`${origin}/qa`);
+    await reviewer.locator(`[data-testid=recording-row][data-recording="${recording.id}"]`).click();
+    const lines = reviewer.locator('[data-testid=transcript-segment]');
+    await lines.first().waitFor();
+    const speakers = new Set(await lines.evaluateAll((els) => els.map((e) => e.getAttribute('data-speaker'))));
+    expect(speakers).toEqual(new Set(['customer', 'agent']));
+    const audio = reviewer.locator('[data-testid=qa-audio]');
+    type Media = { readyState: number; duration: number; currentTime: number };
+    /** Reads (or sets) the QA player's media state in the page (the tests have no DOM types). */
+    const player = <T>(read: (a: Media) => T) => audio.evaluate(read as unknown as (el: unknown) => T);
+    await expect.poll(() => player((a) => a.readyState >= 1 && a.duration > 0)).toBe(true);
+    const starts = (await lines.evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-start'))))) as number[];
+    const target = starts.indexOf(Math.max(...starts));
+    // Somewhere else first (the end), so the click has to move it.
+    await player((a) => (a.currentTime = a.duration));
+    await lines.nth(target).click();
+    await expect.poll(() => player((a) => a.currentTime)).toBeGreaterThanOrEqual(starts[target]! / 1000 - 0.05);
+    expect(await player((a) => a.currentTime)).toBeLessThan(starts[target]! / 1000 + 1.5);
   }, 180_000);
 });
