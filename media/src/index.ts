@@ -16,4 +16,5 @@ export { type TranscriptionEngine, type EngineSegment, type EngineResult, type T
 export { sha256Of, WhisperCppEngine, type WhisperCppOptions } from './transcription/whisper-cpp-engine.ts';
 export { decodeToPcm, PCM_RATE } from './transcription/pcm.ts';
 export { wordErrorRate } from './transcription/wer.ts';
+export { measureAccuracy, speechSynthesisAvailable, type AccuracyResult } from './transcription/accuracy.ts';
 export { addonPath as whisperAddonPath } from '../whisper-build/build.mjs';

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeToPcm, PCM_RATE, runFfmpeg, sha256Of, whisperAddonPath, WhisperCppEngine, wordErrorRate, writeTestModel } from '../src/index.ts';
+import { decodeToPcm, measureAccuracy, PCM_RATE, runFfmpeg, sha256Of, whisperAddonPath, WhisperCppEngine, wordErrorRate, writeTestModel } from '../src/index.ts';
 
 describe('whisper.cpp engine with a generated model', () => {
   let dir: string;
@@ -103,4 +103,18 @@ describe('word error rate', () => {
     expect(wordErrorRate('', '')).toBe(0);
     expect(wordErrorRate('', 'noise')).toBe(1);
   });
+});
+
+// The accuracy harness runs whenever a real model is configured (TRANSCRIPTION_MODEL and its
+// sha256); with real weights the words must mostly be right. Without one it is skipped, and says why.
+describe.skipIf(!process.env.TRANSCRIPTION_MODEL || !process.env.TRANSCRIPTION_MODEL_SHA256)('accuracy with the configured real model', () => {
+  it('transcribes the fixed set with a word error rate under 0.5', async () => {
+    const engine = await WhisperCppEngine.open({ addonPath: whisperAddonPath(), modelPath: process.env.TRANSCRIPTION_MODEL!, sha256: process.env.TRANSCRIPTION_MODEL_SHA256!, threads: 2, timeoutMs: 120_000 });
+    try {
+      const result = await measureAccuracy(engine);
+      expect(result.overall).toBeLessThan(0.5);
+    } finally {
+      await engine.close();
+    }
+  }, 600_000);
 });
