@@ -20,6 +20,9 @@ describe.each(testDatabases())('the server on $name', (database) => {
       },
       // The live ACD has already written its start (agents' memberships); shipping them is the writer's business.
       events: { status: 'ok', backlogBytes: expect.any(Number), shippedEvents: expect.any(Number), lastShippedAt: expect.toSatisfy((v: unknown) => v === null || typeof v === 'number') },
+      // Voice is off in these tests, and health says why (it does not make the server unhealthy).
+      voice: { enabled: false, reason: 'VOICE is off in the configuration' },
+      transcription: { configured: false, engine: null, reason: 'no model is configured (TRANSCRIPTION_MODEL and TRANSCRIPTION_MODEL_SHA256)' },
     });
     expect(response.headers['cache-control']).toBe('no-store');
     expect(response.headers['x-content-type-options']).toBe('nosniff');

@@ -13,10 +13,10 @@ describe.each(testDatabases())('OLTP store on $name', (database) => {
   afterAll(async () => drop());
 
   it('runs the numbered migrations once, forward only', async () => {
-    expect(await store.migrate()).toEqual(['0001_spine', '0002_contacts', '0003_email_callbacks', '0004_api_keys', '0005_feedback', '0006_integrations']);
+    expect(await store.migrate()).toEqual(['0001_spine', '0002_contacts', '0003_email_callbacks', '0004_api_keys', '0005_feedback', '0006_integrations', '0007_voice']);
     expect(await store.migrate()).toEqual([]);
     const recorded = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(store.db);
-    expect(recorded.rows.map((r) => r.name)).toEqual(['0001_spine', '0002_contacts', '0003_email_callbacks', '0004_api_keys', '0005_feedback', '0006_integrations']);
+    expect(recorded.rows.map((r) => r.name)).toEqual(['0001_spine', '0002_contacts', '0003_email_callbacks', '0004_api_keys', '0005_feedback', '0006_integrations', '0007_voice']);
   });
 
   it('reports its dialect and health', async () => {
