@@ -73,12 +73,12 @@ describe('voice through the SFU, with real Chromium peers', () => {
     await p.click('button[type=submit]');
     return p;
   };
-  const callFromWidget = async () => {
+  const callFromWidget = async (name = 'Ville Virtanen') => {
     const customer = await open(customerBrowser);
     await customer.goto(`${origin}/demo`);
     await customer.click('[data-testid=cc-open]');
     await customer.locator('[data-testid=cc-call]').waitFor();
-    await customer.fill('[data-testid=cc-prechat] input[name=name]', 'Ville Virtanen');
+    await customer.fill('[data-testid=cc-prechat] input[name=name]', name);
     await customer.click('[data-testid=cc-call]');
     return customer;
   };
@@ -96,8 +96,12 @@ describe('voice through the SFU, with real Chromium peers', () => {
       .toBeLessThan(12);
   };
 
+  /** The first test's agent, left in wrap-up: the second test finishes it and signs them off. */
+  let firstAgent: Page | undefined;
+
   it('a customer calls from the widget; the agent answers; each hears the other; hold, PCI pause, a supervisor listening in; the recording keeps each side on its own channel, is transcribed per speaker, and QA seeks it from the transcript', async () => {
     const agent = await signIn(agentBrowser, 'agent2');
+    firstAgent = agent;
     await agent.waitForURL(`${origin}/agent`);
     await agent.click('[data-testid=status-available]');
     await expect.poll(() => agent.locator('[data-testid=status-available]').getAttribute('aria-pressed')).toBe('true');
@@ -232,4 +236,65 @@ describe('voice through the SFU, with real Chromium peers', () => {
     await expect.poll(() => player((a) => a.currentTime)).toBeGreaterThanOrEqual(starts[target]! / 1000 - 0.05);
     expect(await player((a) => a.currentTime)).toBeLessThan(starts[target]! / 1000 + 1.5);
   }, 180_000);
+
+  it('an agent whose browser goes away mid-call: the customer hears the notice and the chime, the agent’s media goes, and the call goes back to the line at its place and to the next agent', async () => {
+    // The first call's agent classifies it and signs off, so the line is this test's own.
+    const chosen = await firstAgent!.locator('[data-testid=classification] option:not([value=""])').first().getAttribute('value');
+    await firstAgent!.selectOption('[data-testid=classification]', chosen!);
+    await firstAgent!.click('[data-testid=finish-wrap-up]');
+    await firstAgent!.click('[data-testid=status-offline]');
+    await expect.poll(() => firstAgent!.locator('[data-testid=status-offline]').getAttribute('aria-pressed')).toBe('true');
+
+    const dropping = await signIn(agentBrowser, 'agent3');
+    await dropping.waitForURL(`${origin}/agent`);
+    await dropping.click('[data-testid=status-available]');
+    await expect.poll(() => dropping.locator('[data-testid=status-available]').getAttribute('aria-pressed')).toBe('true');
+    const customer = await callFromWidget('Kaisa Korpi');
+    await dropping.locator('[data-testid=offer]').waitFor();
+    await dropping.locator('[data-testid=offer] [data-testid=accept]').click();
+    await dropping.locator('[data-testid=call-panel][data-status=connected]').waitFor();
+    await hears(customer, 880);
+    await hears(dropping, 440);
+
+    const org = await t.oltp.db.selectFrom('organisations').select('id').executeTakeFirstOrThrow();
+    const live = t.live.org(org.id);
+    const bridge = t.calls.bridge(org.id);
+    const contact = await t.oltp.db.selectFrom('contacts').select(['id', 'queue_id']).where('customer_name', '=', 'Kaisa Korpi').executeTakeFirstOrThrow();
+    // Another caller comes after, and waits.
+    const later = await t.call('POST', '/api/contacts', { as: await t.signIn('supervisor'), body: { channel: 'voice', queueId: contact.queue_id, customerName: 'Myöhempi Soittaja' } });
+    expect(later.statusCode).toBe(201);
+    const laterId = later.json().contactId as string;
+
+    // The agent's browser goes away without a word.
+    await dropping.context().close();
+
+    // At once: the agent is out of the call and the customer hears the notice, then the hold chime, never the agent.
+    await expect.poll(() => bridge.liveCalls().find((c) => c.contactId === contact.id)?.participants.map((p) => p.role), { timeout: 20_000 }).toEqual(['customer']);
+    await hears(customer, 660);
+    await t.writer.flush();
+    const lostFacts = await (
+      await t.analytics.client.query({ query: `SELECT count() AS n FROM ${t.analytics.database}.contact_events WHERE contact_id = {c:String} AND type = 'call.agent_media_lost'`, query_params: { c: contact.id }, format: 'JSONEachRow' })
+    ).json<{ n: string }>();
+    expect(Number(lostFacts[0]!.n)).toBe(1);
+
+    // After the grace (3 s here) the call is back in line, ahead of the caller who came later.
+    await expect.poll(() => live.engine.contactView(contact.id).phase, { timeout: 15_000 }).toBe('waiting');
+    const line = live.engine.line(contact.queue_id);
+    expect(line.indexOf(contact.id)).toBeGreaterThanOrEqual(0);
+    expect(line.indexOf(contact.id)).toBeLessThan(line.indexOf(laterId));
+
+    // The next agent gets it first, and the two hear each other.
+    const next = await signIn(agentBrowser, 'agent6');
+    await next.waitForURL(`${origin}/agent`);
+    await next.click('[data-testid=status-available]');
+    const offer = next.locator('[data-testid=offer]').first();
+    await offer.waitFor();
+    expect(await offer.textContent()).toContain('Kaisa Korpi');
+    await offer.locator('[data-testid=accept]').click();
+    await next.locator('[data-testid=call-panel][data-status=connected]').waitFor();
+    await hears(customer, 880);
+    await hears(next, 440);
+    await next.click('[data-testid=call-hangup]');
+    await expect.poll(async () => (await t.calls.voice.server!.counts()).transports, { timeout: 5000 }).toBe(0);
+  }, 120_000);
 });
