@@ -168,6 +168,24 @@ describe('voice through the SFU, with real Chromium peers', () => {
     await expect.poll(async () => (await t.calls.voice.server!.counts()).transports, { timeout: 5000 }).toBe(0);
     expect(await t.calls.voice.server!.counts()).toMatchObject({ workers: 1, routers: 0, transports: 0, producers: 0, consumers: 0 });
 
+    // Quality samples came every 5 s while the call ran: both senders, on loopback without loss.
+    await t.writer.flush();
+    const quality = await (
+      await t.analytics.client.query({
+        query: `SELECT participant, count() AS n, max(packet_loss) AS loss, max(rtt_ms) AS rtt, avg(bitrate_kbps) AS kbps FROM ${t.analytics.database}.media_quality WHERE contact_id = {c:String} GROUP BY participant ORDER BY participant`,
+        query_params: { c: contact.id },
+        format: 'JSONEachRow',
+      })
+    ).json<{ participant: string; n: string; loss: number; rtt: number; kbps: number }>();
+    expect(quality.map((q) => q.participant)).toEqual(['agent', 'customer']);
+    for (const q of quality) {
+      expect(Number(q.n)).toBeGreaterThanOrEqual(2);
+      expect(q.loss).toBe(0);
+      expect(q.rtt).toBeGreaterThanOrEqual(0);
+      expect(q.rtt).toBeLessThan(200);
+      expect(q.kbps).toBeGreaterThan(5);
+    }
+
     // The recording: ready, with the pause kept, the customer's 440 Hz on their channel and the agent's 880 Hz on theirs.
     const recording = await expect
       .poll(() => t.oltp.db.selectFrom('recordings').selectAll().where('contact_id', '=', contact.id).executeTakeFirst(), { timeout: 10_000 })

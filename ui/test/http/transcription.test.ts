@@ -2,7 +2,7 @@
 // by whisper.cpp (a model the test writes itself: real format, random weights, so the words are
 // noise and accuracy is not measured), stored per speaker with times in the OLTP store and in
 // ClickHouse, searchable, and read only through the audited API.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -36,7 +36,7 @@ describe.each(testDatabases())('transcription ($name)', (database) => {
   });
 
   /** A finished call's recording as the recorder leaves it: one Ogg Opus file per speaker and their stereo mix. */
-  async function recordedCall(files: { customer: boolean } = { customer: true }) {
+  async function recordedCall(files: { customer: boolean } = { customer: true }, endedDaysAgo = 0) {
     const supervisor = await t.signIn('supervisor');
     const queue = await t.oltp.db.selectFrom('queues').select(['id', 'org_id']).where('name', '=', 'Verkkokauppa').executeTakeFirstOrThrow();
     const created = await t.call('POST', '/api/contacts', { as: supervisor, body: { channel: 'voice', queueId: queue.id, customerName: 'Soittaja' } });
@@ -47,7 +47,7 @@ describe.each(testDatabases())('transcription ($name)', (database) => {
     if (files.customer) await tone(440, 'customer.opus');
     await tone(880, 'agent.opus');
     if (files.customer) await mixStereo(path.join(dir, 'customer.opus'), path.join(dir, 'agent.opus'), path.join(dir, 'mix.opus'));
-    const startedAt = Date.now() - DURATION_MS;
+    const startedAt = Date.now() - DURATION_MS - endedDaysAgo * 86_400_000;
     const row = await t.calls.recordings.finish(queue.org_id, id, contactId, {
       startedAt,
       endedAt: startedAt + DURATION_MS,
@@ -125,6 +125,39 @@ describe.each(testDatabases())('transcription ($name)', (database) => {
     // Tried again later (back-off), not at once, and nothing was stored for it.
     expect(Number(failed!.next_attempt_at)).toBeGreaterThan(Date.now() + 20_000);
     expect(await t.oltp.db.selectFrom('transcript_segments').select('id').where('recording_id', '=', recordingId).execute()).toEqual([]);
+  }, 60_000);
+
+  it('keeps recordings for the organisation’s retention, then deletes their files and transcripts and keeps a trace', async () => {
+    const admin = await t.signIn('admin');
+    const { recordingId } = await recordedCall({ customer: true }, 3);
+    await expect.poll(async () => (await job(recordingId))?.status, { timeout: 30_000, interval: 200 }).toBe('done');
+    const row = await t.oltp.db.selectFrom('recordings').selectAll().where('id', '=', recordingId).executeTakeFirstOrThrow();
+    const dir = t.calls.recordings.directory(row);
+    expect(existsSync(path.join(dir, 'mix.opus'))).toBe(true);
+    // Default retention (365 days): nothing to delete yet.
+    expect((await t.call('GET', '/api/config/recording-retention', { as: admin })).json()).toEqual({ days: 365 });
+    expect(await t.calls.recordings.sweep()).toBe(0);
+
+    // Only admins set it, to a whole number of days.
+    expect((await t.call('PUT', '/api/config/recording-retention', { as: await t.signIn('qa'), body: { days: 2 } })).statusCode).toBe(403);
+    const bad = await t.call('PUT', '/api/config/recording-retention', { as: admin, body: { days: 0 } });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.code).toBe('VALIDATION_FAILED');
+
+    // Two days: this recording ended three days ago, so it goes; the others stay.
+    expect((await t.call('PUT', '/api/config/recording-retention', { as: admin, body: { days: 2 } })).json()).toEqual({ days: 2 });
+    const kept = await t.oltp.db.selectFrom('recordings').select(['id', 'ended_at', 'delete_after']).where('id', '=', recordingId).executeTakeFirstOrThrow();
+    expect(Number(kept.delete_after)).toBe(Number(kept.ended_at) + 2 * 86_400_000);
+    expect(await t.calls.recordings.sweep()).toBe(1);
+    expect(existsSync(dir)).toBe(false);
+    expect(await t.oltp.db.selectFrom('recordings').select(['status', 'bytes']).where('id', '=', recordingId).executeTakeFirstOrThrow()).toEqual({ status: 'deleted', bytes: 0 });
+    expect(await t.oltp.db.selectFrom('transcript_segments').select('id').where('recording_id', '=', recordingId).execute()).toEqual([]);
+    const qa = await t.signIn('qa');
+    expect((await t.call('GET', `/api/recordings/${recordingId}`, { as: qa })).statusCode).toBe(404);
+    expect((await t.call('GET', `/api/recordings/${recordingId}/audio/mix`, { as: qa })).statusCode).toBe(404);
+    expect((await t.call('GET', '/api/recordings', { as: qa })).json().items.map((i: { id: string }) => i.id)).not.toContain(recordingId);
+    const audit = await t.oltp.db.selectFrom('audit_log').select(['action']).where('action', '=', 'config.recording_retention_changed').execute();
+    expect(audit).toHaveLength(1);
   }, 60_000);
 });
 
