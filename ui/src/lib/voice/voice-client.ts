@@ -241,3 +241,26 @@ export function playTrack(track: MediaStreamTrack, host: HTMLElement | ShadowRoo
   void audio.play().catch(() => {});
   return audio;
 }
+
+/**
+ * The audio elements of one call's incoming tracks: one per track under `host` (marked by `mark`),
+ * gone when its track ends, all gone at `clear()`. What a console's call and a listening supervisor share.
+ */
+export function trackPlayers(host: () => HTMLElement, mark: (audio: HTMLAudioElement, source: string) => void) {
+  const players = new Map<string, HTMLAudioElement>();
+  return {
+    onTrack(id: string, track: MediaStreamTrack, source: string) {
+      const audio = playTrack(track, host());
+      mark(audio, source);
+      players.set(id, audio);
+    },
+    onTrackEnded(id: string) {
+      players.get(id)?.remove();
+      players.delete(id);
+    },
+    clear() {
+      for (const audio of players.values()) audio.remove();
+      players.clear();
+    },
+  };
+}
