@@ -132,6 +132,13 @@ export class VoiceCall extends EventEmitter<VoiceCallEvents> {
     return [...this.participants.values()].map((p) => ({ id: p.id, role: p.role, mode: p.mode, sending: p.producer !== null && !p.producer.closed }));
   }
 
+  /** What a participant receives, by source, and whether it flows right now: not held, not muted (tests, diagnostics). */
+  receiving(participantId: string): Partial<Record<Source, boolean>> {
+    const out: Partial<Record<Source, boolean>> = {};
+    for (const { consumer, source } of this.participant(participantId).consumers.values()) if (!consumer.closed) out[source] = !consumer.paused && !consumer.producerPaused;
+    return out;
+  }
+
   private participant(id: string): Participant {
     const p = this.participants.get(id);
     if (!p) throw mediaErrors.noSuchPeer();
