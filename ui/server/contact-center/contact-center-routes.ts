@@ -79,6 +79,20 @@ export async function contactCenterRoutes(app: FastifyInstance, options: Contact
     agentSocket(socket, live.org(request.auth!.orgId), request.auth!.userId, request.log, options.email);
   });
 
+  /** Colleagues an agent can transfer to: everyone else who takes contacts, with whether they are free for each channel now. */
+  app.get('/api/me/colleagues', { config: { access: onlyRoles('agent') } }, async (request) => {
+    const org = live.org(request.auth!.orgId);
+    const agents = org.engine.inspect().agents;
+    const colleagues = [...org.config.agentInfo.values()]
+      .filter((a) => a.id !== request.auth!.userId && agents.has(a.id))
+      .map((a) => {
+        const view = org.engine.agentView(a.id);
+        return { id: a.id, name: a.displayName, status: view.status, freeFor: view.freeFor };
+      })
+      .sort((a, b) => a.name.localeCompare(b.name, 'fi'));
+    return { colleagues };
+  });
+
   app.get('/api/supervisor/ws', { config: { access: onlyRoles('supervisor') }, websocket: true }, (socket, request) => {
     guardSocketSession(socket, request, options.sessions, ['supervisor'], options.sessionRecheckMs);
     supervisorSocket(socket, live.org(request.auth!.orgId), request.auth!, { audit, log: request.log, now, ip: request.ip });

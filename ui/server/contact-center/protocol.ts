@@ -41,7 +41,7 @@ const agentMessages = {
   typing: message('typing', { contactId: id }, ['contactId']),
   end: message('end', { contactId: id }, ['contactId']),
   'wrap-up': message('wrap-up', { contactId: id, classificationId: { anyOf: [id, { type: 'null' }] } }, ['contactId', 'classificationId']),
-  transfer: message('transfer', { contactId: id, queueId: id }, ['contactId', 'queueId']),
+  transfer: message('transfer', { contactId: id, queueId: id, agentId: id }, ['contactId', 'queueId']),
   'callback-outcome': message('callback-outcome', { contactId: id, outcome: { enum: ['reached', 'no-answer', 'wrong-number'] } }, ['contactId', 'outcome']),
   /** A call on hold: the customer hears the hold chime and the two stop hearing each other. */
   hold: message('hold', { contactId: id }, ['contactId']),
@@ -117,7 +117,7 @@ export type AgentCommand = Ref &
     | { type: 'accept' | 'reject' | 'typing' | 'end' | 'hold' | 'resume'; contactId: string }
     | { type: 'send'; contactId: string; text: string; cc?: string[]; attachments?: string[] }
     | { type: 'wrap-up'; contactId: string; classificationId: string | null }
-    | { type: 'transfer'; contactId: string; queueId: string }
+    | { type: 'transfer'; contactId: string; queueId: string; agentId?: string }
     | { type: 'callback-outcome'; contactId: string; outcome: 'reached' | 'no-answer' | 'wrong-number' }
   );
 export type CustomerCommand = Ref &

@@ -257,6 +257,45 @@ describe.each(testDatabases())('the contact center, live ($name)', (database) =>
     expect((await t.call('POST', '/api/contacts', { as: await t.signIn('agent3'), body: { channel: 'voice', queueId: webshop } })).statusCode).toBe(403);
   });
 
+  it('transfers a call to a named colleague, who is offered it first; refuses a transfer to oneself or to nobody and changes nothing', async () => {
+    const a = await agentConsole('agent2');
+    const b = await agentConsole('agent3');
+    const supervisor = await t.signIn('supervisor');
+    const created = await t.call('POST', '/api/contacts', { as: supervisor, body: { channel: 'voice', queueId: webshop, customerName: 'Siirrettävä' } });
+    const call = created.json().contactId as string;
+    const engine = t.live.org(orgId).engine;
+    // Whoever is offered it first takes it; the other is the colleague.
+    await expect.poll(() => engine.contactView(call).offeredTo.length).toBe(1);
+    const [first, second] = engine.contactView(call).offeredTo[0] === a.caller.userId ? [a, b] : [b, a];
+    expect(await first.s.command({ type: 'accept', contactId: call })).toMatchObject({ type: 'ack' });
+
+    // The colleagues the picker shows: everyone else, with who is free for a call now.
+    const colleagues = (await t.call('GET', '/api/me/colleagues', { as: first.caller })).json().colleagues as { id: string; name: string; status: string; freeFor: string[] }[];
+    expect(colleagues.map((c) => c.id)).not.toContain(first.caller.userId);
+    expect(colleagues.find((c) => c.id === second.caller.userId)).toMatchObject({ status: 'available', freeFor: expect.arrayContaining(['voice']) });
+    expect((await t.call('GET', '/api/me/colleagues', { as: supervisor })).statusCode).toBe(403);
+
+    // To oneself, or to someone who is not a colleague: refused with a code, the call stays.
+    expect(await first.s.command({ type: 'transfer', contactId: call, queueId: webshop, agentId: first.caller.userId })).toMatchObject({ type: 'error', code: 'UNKNOWN_AGENT' });
+    expect(await first.s.command({ type: 'transfer', contactId: call, queueId: webshop, agentId: 'no-such-agent' })).toMatchObject({ type: 'error', code: 'UNKNOWN_AGENT' });
+    expect(engine.contactView(call)).toMatchObject({ phase: 'connected', agentId: first.caller.userId });
+
+    // The colleague named is the one who just came in: the queue alone would pick the longer-idle
+    // agent, so an offer to them shows the name decided it.
+    const named = await agentConsole('agent6');
+    const mark = named.s.count;
+    expect(await first.s.command({ type: 'transfer', contactId: call, queueId: webshop, agentId: named.caller.userId })).toMatchObject({ type: 'ack' });
+    await offerIn(named.s, call, mark);
+    expect(engine.contactView(call).offeredTo).toEqual([named.caller.userId]);
+    expect(await named.s.command({ type: 'accept', contactId: call })).toMatchObject({ type: 'ack' });
+    expect(engine.contactView(call)).toMatchObject({ phase: 'connected', agentId: named.caller.userId });
+    await t.writer.flush();
+    const transferred = await (
+      await t.analytics.client.query({ query: `SELECT agent_id, reason FROM ${t.analytics.database}.contact_events WHERE contact_id = {c:String} AND type = 'contact.transferred'`, query_params: { c: call }, format: 'JSONEachRow' })
+    ).json<{ agent_id: string }>();
+    expect(transferred).toHaveLength(1);
+  });
+
   it('offers a VIP to their account manager first, and to the queue once the wait for the manager runs out', async () => {
     const { s: other } = await agentConsole('agent2');
     const { s: manager, caller: managerCaller } = await agentConsole('agent6');

@@ -145,9 +145,14 @@ export function agentSocket(socket: WebSocket, org: LiveOrganisation, agentId: s
           if (contact.channel !== 'voice') throw new AppError('NOT_A_CALL', 409, 'Only a call is put on hold', 'contactId');
           return org.apply(() => (m.type === 'hold' ? org.engine.hold(m.contactId) : org.engine.resume(m.contactId)));
         }
-        case 'transfer':
+        case 'transfer': {
           ownContact(m.contactId, ['connected', 'held']);
-          return org.apply(() => org.engine.transfer(m.contactId, { queueId: m.queueId }));
+          // To a colleague: offered to them first (for the engine's preferred-agent time), then to the queue.
+          if (m.agentId !== undefined && (m.agentId === agentId || !org.config.agentInfo.has(m.agentId))) {
+            throw new AppError('UNKNOWN_AGENT', 404, 'No such colleague to transfer to', 'agentId');
+          }
+          return org.apply(() => org.engine.transfer(m.contactId, { queueId: m.queueId, ...(m.agentId ? { agentId: m.agentId } : {}) }));
+        }
       }
     });
   });

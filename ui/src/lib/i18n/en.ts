@@ -136,6 +136,8 @@ export const en = {
   'agent.accountManager': 'Account manager: {name}',
   'agent.connecting': 'Connecting…',
   'agent.transfer': 'Transfer to',
+  'agent.transferToColleague': 'Transfer to a colleague',
+  'agent.colleagueFree': 'free',
   'agent.rated': 'The customer rated {score}/5',
   'supervisor.queues': 'Queues',
   'supervisor.agents': 'Agents',

@@ -138,6 +138,8 @@ export const fi: Catalogue = {
   'agent.accountManager': 'Asiakkuuspäällikkö: {name}',
   'agent.connecting': 'Yhdistetään…',
   'agent.transfer': 'Siirrä jonoon',
+  'agent.transferToColleague': 'Siirrä kollegalle',
+  'agent.colleagueFree': 'vapaa',
   'agent.rated': 'Asiakas antoi arvosanan {score}/5',
   'supervisor.queues': 'Jonot',
   'supervisor.agents': 'Asiakaspalvelijat',

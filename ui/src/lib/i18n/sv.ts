@@ -138,6 +138,8 @@ export const sv: Catalogue = {
   'agent.accountManager': 'Kundansvarig: {name}',
   'agent.connecting': 'Ansluter…',
   'agent.transfer': 'Överför till',
+  'agent.transferToColleague': 'Överför till en kollega',
+  'agent.colleagueFree': 'ledig',
   'agent.rated': 'Kunden gav betyget {score}/5',
   'supervisor.queues': 'Köer',
   'supervisor.agents': 'Handläggare',
