@@ -59,7 +59,9 @@ export type Notice =
   | { kind: 'typing'; contactId: string; from: 'customer' | 'agent' }
   | { kind: 'presence'; agentId: string }
   | { kind: 'rated'; contactId: string; score: number; survey: SurveyKind }
-  | { kind: 'config' };
+  | { kind: 'config' }
+  /** An agent calls a callback's customer back in their browser: their widget rings. */
+  | { kind: 'ring'; contactId: string };
 
 export interface NewContact {
   channel: Channel;
@@ -229,6 +231,29 @@ export class LiveOrganisation {
    * Notices about one agent, one contact or one queue only: with hundreds of consoles and widgets
    * open, each change reaches the sockets it concerns instead of every socket filtering every event.
    */
+  /** Widgets still open after asking for a callback, by contact: they can take the call in the browser. */
+  private readonly callbackWatchers = new Map<string, number>();
+
+  /** A widget that asked for this callback stays open (until the returned function is called). */
+  watchCallback(contactId: string): () => void {
+    this.callbackWatchers.set(contactId, (this.callbackWatchers.get(contactId) ?? 0) + 1);
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      const left = (this.callbackWatchers.get(contactId) ?? 1) - 1;
+      if (left > 0) this.callbackWatchers.set(contactId, left);
+      else this.callbackWatchers.delete(contactId);
+    };
+  }
+
+  /** Rings the callback's customer in their browser; false when no widget of theirs is open any more. */
+  ringCallback(contactId: string): boolean {
+    if (!this.callbackWatchers.get(contactId)) return false;
+    this.notify({ kind: 'ring', contactId });
+    return true;
+  }
+
   subscribeTo(kind: 'agent' | 'contact' | 'queue', key: string, listener: Listener): () => void {
     const map = kind === 'agent' ? this.agentListeners : kind === 'contact' ? this.contactListeners : this.queueListeners;
     const set = map.get(key) ?? new Set();
@@ -1030,6 +1055,9 @@ export class LiveOrganisation {
       case 'typing':
       case 'rated':
         addContact(notice.contactId);
+        break;
+      case 'ring':
+        add(this.contactListeners, notice.contactId);
         break;
       case 'presence':
         add(this.agentListeners, notice.agentId);

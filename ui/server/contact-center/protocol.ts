@@ -42,6 +42,7 @@ const agentMessages = {
   end: message('end', { contactId: id }, ['contactId']),
   'wrap-up': message('wrap-up', { contactId: id, classificationId: { anyOf: [id, { type: 'null' }] } }, ['contactId', 'classificationId']),
   transfer: message('transfer', { contactId: id, queueId: id, agentId: id }, ['contactId', 'queueId']),
+  ring: message('ring', { contactId: id }, ['contactId']),
   'callback-outcome': message('callback-outcome', { contactId: id, outcome: { enum: ['reached', 'no-answer', 'wrong-number'] } }, ['contactId', 'outcome']),
   /** A call on hold: the customer hears the hold chime and the two stop hearing each other. */
   hold: message('hold', { contactId: id }, ['contactId']),
@@ -118,6 +119,7 @@ export type AgentCommand = Ref &
     | { type: 'send'; contactId: string; text: string; cc?: string[]; attachments?: string[] }
     | { type: 'wrap-up'; contactId: string; classificationId: string | null }
     | { type: 'transfer'; contactId: string; queueId: string; agentId?: string }
+    | { type: 'ring'; contactId: string }
     | { type: 'callback-outcome'; contactId: string; outcome: 'reached' | 'no-answer' | 'wrong-number' }
   );
 export type CustomerCommand = Ref &

@@ -23,6 +23,8 @@ const message = (type: string, properties: Record<string, unknown> = {}, require
   properties: { v: { const: PROTOCOL_VERSION }, type: { const: type }, ref: { type: 'string', maxLength: 64 }, ...properties },
 });
 const MODES = ['listen', 'whisper', 'barge'] as const;
+/** Contacts that have a call: a voice contact, and a callback the agent rings in the customer's browser. */
+const CALL_CHANNELS = new Set(['voice', 'callback']);
 
 /** The media signalling protocol (version 1), the same for customers, agents and supervisors. */
 const schemas = {
@@ -191,7 +193,9 @@ export function mediaSocket(socket: WebSocket, caller: MediaCaller, deps: MediaS
     if (caller.kind === 'customer') {
       if (!m.resumeToken) throw new AppError('VALIDATION_FAILED', 400, 'A customer joins with the resume token of their call', 'resumeToken');
       const row = await deps.db.selectFrom('contacts').select(['id', 'org_id', 'channel']).where('resume_hash', '=', hashOf(m.resumeToken)).executeTakeFirst();
-      if (!row || row.channel !== 'voice') throw new AppError('RESUME_INVALID', 404, 'No call goes with this token');
+      if (!row || !CALL_CHANNELS.has(row.channel)) throw new AppError('RESUME_INVALID', 404, 'No call goes with this token');
+      // A callback's customer joins once an agent has it (and rings), not while it waits in line.
+      if (row.channel === 'callback' && !['connected', 'held'].includes(deps.live.org(row.org_id).phaseOf(row.id))) throw new AppError('CALL_NOT_READY', 409, 'Nobody is calling you yet');
       const answer = await deps.bridge(row.org_id).join(row.id, { id: 'customer', role: 'customer' }, m.rtpCapabilities, peer);
       joined = { orgId: row.org_id, contactId: row.id, participantId: 'customer', role: 'customer' };
       return new Reply({ contactId: row.id, ...answer });
@@ -200,7 +204,7 @@ export function mediaSocket(socket: WebSocket, caller: MediaCaller, deps: MediaS
     if (!m.contactId) throw new AppError('VALIDATION_FAILED', 400, 'Name the call (contactId)', 'contactId');
     const org = deps.live.org(auth.orgId);
     const contact = org.engine.inspect().contacts.get(m.contactId);
-    if (!contact || contact.channel !== 'voice') throw new AppError('UNKNOWN_CONTACT', 404, 'No such call');
+    if (!contact || !CALL_CHANNELS.has(contact.channel)) throw new AppError('UNKNOWN_CONTACT', 404, 'No such call');
     const isAgent = auth.roles.includes('agent') && contact.agentId === auth.userId && (contact.phase === 'connected' || contact.phase === 'held');
     if (isAgent && m.mode === undefined) {
       const participantId = `agent:${auth.userId}`;

@@ -315,4 +315,52 @@ describe('voice through the SFU, with real Chromium peers', () => {
     await next.click('[data-testid=call-hangup]');
     await expect.poll(async () => (await t.calls.voice.server!.counts()).transports, { timeout: 5000 }).toBe(0);
   }, 120_000);
+
+  it('an agent calls a callback back in the customer’s browser while their page is still open', async () => {
+    // The floor from before is cleared: every agent signed off, nothing left waiting.
+    const org = await t.oltp.db.selectFrom('organisations').select('id').executeTakeFirstOrThrow();
+    const live = t.live.org(org.id);
+    for (const context of contexts.splice(0)) await context.close().catch(() => {});
+    for (const id of live.engine.inspect().agents.keys()) await live.apply(() => live.engine.disconnectAgent(id));
+    for (const [id, c] of live.engine.inspect().contacts) if (c.phase === 'waiting' || c.phase === 'offered') await live.apply(() => live.engine.endContact(id));
+
+    // Nobody is staffed: the widget offers a callback instead, and the customer asks for one.
+    const customer = await open(customerBrowser);
+    await customer.goto(`${origin}/demo`);
+    await customer.click('[data-testid=cc-open]');
+    await customer.locator('[data-testid=cc-request]').waitFor();
+    await customer.fill('[data-testid=cc-request] input[name=name]', 'Tiina Takaisin');
+    await customer.fill('[data-testid=cc-request] input[name=phone]', '+358 40 123 4567');
+    await customer.click('[data-testid=cc-request] button[type=submit]');
+    const callback = await expect
+      .poll(() => t.oltp.db.selectFrom('contacts').select(['id', 'channel']).where('customer_name', '=', 'Tiina Takaisin').executeTakeFirst())
+      .toMatchObject({ channel: 'callback' })
+      .then(() => t.oltp.db.selectFrom('contacts').select('id').where('customer_name', '=', 'Tiina Takaisin').executeTakeFirstOrThrow());
+
+    // An agent takes the callback and calls it in the browser: the customer's widget rings.
+    const agent = await signIn(agentBrowser, 'agent2');
+    await agent.waitForURL(`${origin}/agent`);
+    await agent.click('[data-testid=status-available]');
+    const offer = agent.locator('[data-testid=offer]');
+    await offer.waitFor();
+    expect(await offer.textContent()).toContain('Tiina Takaisin');
+    await offer.locator('[data-testid=accept]').click();
+    await agent.click('[data-testid=callback-browser-call]');
+    await customer.locator('[data-testid=cc-answer]').click();
+    await agent.locator(`[data-testid=call-panel][data-contact="${callback.id}"][data-status=connected]`).waitFor();
+    await hears(customer, 880);
+    await hears(agent, 440);
+    const bridge = t.calls.bridge(org.id);
+    expect(bridge.liveCalls().find((c) => c.contactId === callback.id)?.participants.map((p) => p.role).sort()).toEqual(['agent', 'customer']);
+    // A callback called in the browser has no hold; it is recorded like any call.
+    expect(await agent.locator('[data-testid=call-hold]').count()).toBe(0);
+    await expect.poll(() => t.oltp.db.selectFrom('recordings').select('status').where('contact_id', '=', callback.id).executeTakeFirst()).toMatchObject({ status: 'recording' });
+
+    // The agent marks the callback reached: the call ends for both, and nothing is left in the worker.
+    await agent.click('[data-testid=outcome-reached]');
+    await agent.locator('[data-testid=wrap-up]').waitFor();
+    await expect.poll(async () => customer.locator('[data-testid=cc-callbar]').isVisible()).toBe(false);
+    await expect.poll(async () => (await t.calls.voice.server!.counts()).transports, { timeout: 5000 }).toBe(0);
+    await expect.poll(() => t.oltp.db.selectFrom('recordings').select('status').where('contact_id', '=', callback.id).executeTakeFirst(), { timeout: 10_000 }).toMatchObject({ status: 'ready' });
+  }, 120_000);
 });

@@ -257,6 +257,36 @@ describe.each(testDatabases())('the contact center, live ($name)', (database) =>
     expect((await t.call('POST', '/api/contacts', { as: await t.signIn('agent3'), body: { channel: 'voice', queueId: webshop } })).statusCode).toBe(403);
   });
 
+  it('rings a callback’s customer in their browser only while their widget is open, and only for callbacks', async () => {
+    const { s: agent } = await agentConsole('agent2', false);
+    const requester = await socket('/api/widget/ws');
+    expect(await requester.command({ type: 'request', queueId: webshop, kind: 'callback', name: 'Selain', phone: '+358 40 765 4321' })).toMatchObject({ type: 'ack' });
+    const requested = await requester.next('requested');
+    const callback = requested.contactId as string;
+    // The widget keeps a token for the call back; it is stored only as a hash.
+    expect(requested.callToken).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    const row = await t.oltp.db.selectFrom('contacts').select('resume_hash').where('id', '=', callback).executeTakeFirstOrThrow();
+    expect(row.resume_hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(row.resume_hash).not.toContain(requested.callToken);
+
+    // Not before the agent has it.
+    expect(await agent.command({ type: 'ring', contactId: callback })).toMatchObject({ type: 'error', code: 'NOT_YOUR_CONTACT' });
+    const mark = agent.count;
+    await agent.command({ type: 'set-status', status: 'available' });
+    await offerIn(agent, callback, mark);
+    await agent.command({ type: 'accept', contactId: callback });
+
+    const seen = requester.count;
+    expect(await agent.command({ type: 'ring', contactId: callback })).toMatchObject({ type: 'ack' });
+    expect(await requester.next('incoming-call', { after: seen })).toMatchObject({ contactId: callback });
+
+    // The page is gone: the agent is told to use the number.
+    await requester.close();
+    await expect.poll(async () => (await agent.command({ type: 'ring', contactId: callback })).code).toBe('CUSTOMER_NOT_ONLINE');
+    // The agent reached them by phone after all: the callback ends with its outcome.
+    expect(await agent.command({ type: 'callback-outcome', contactId: callback, outcome: 'reached' })).toMatchObject({ type: 'ack' });
+  });
+
   it('transfers a call to a named colleague, who is offered it first; refuses a transfer to oneself or to nobody and changes nothing', async () => {
     const a = await agentConsole('agent2');
     const b = await agentConsole('agent3');

@@ -145,6 +145,13 @@ export function agentSocket(socket: WebSocket, org: LiveOrganisation, agentId: s
           if (contact.channel !== 'voice') throw new AppError('NOT_A_CALL', 409, 'Only a call is put on hold', 'contactId');
           return org.apply(() => (m.type === 'hold' ? org.engine.hold(m.contactId) : org.engine.resume(m.contactId)));
         }
+        case 'ring': {
+          // A callback whose customer is still on the page: their widget rings, and the call goes through the SFU.
+          const contact = ownContact(m.contactId, ['connected']);
+          if (contact.channel !== 'callback') throw new AppError('NOT_A_CALLBACK', 409, 'Only a callback is called back in the browser', 'contactId');
+          if (!org.ringCallback(m.contactId)) throw new AppError('CUSTOMER_NOT_ONLINE', 409, 'The customer’s page is no longer open: call the number instead', 'contactId');
+          return;
+        }
         case 'transfer': {
           ownContact(m.contactId, ['connected', 'held']);
           // To a colleague: offered to them first (for the engine's preferred-agent time), then to the queue.

@@ -139,6 +139,22 @@ export function customerSocket(socket: WebSocket, deps: CustomerSocketDeps): voi
   };
   socket.on('close', () => unsubscribe());
 
+  /** While this widget stays open, an agent may ring the callback it asked for; it hears when that call is over. */
+  const callbackWatches: (() => void)[] = [];
+  const watchCallback = (o: LiveOrganisation, id: string) => {
+    const unwatch = o.watchCallback(id);
+    const off = o.subscribeTo('contact', id, (notice) => {
+      if (notice.kind === 'ring') session.send({ type: 'incoming-call', contactId: id });
+      else if (notice.kind === 'acd' && notice.events.some((e) => 'contactId' in e && e.contactId === id && (e.type === 'contact.wrap_up_started' || e.type === 'contact.closed'))) {
+        session.send({ type: 'call-ended', contactId: id });
+      }
+    });
+    callbackWatches.push(unwatch, off);
+  };
+  socket.on('close', () => {
+    for (const stop of callbackWatches.splice(0)) stop();
+  });
+
   const bound = () => {
     if (!org || !contactId) throw contactErrors.resumeInvalid('Start or resume a conversation first');
     return { org, contactId };
@@ -257,6 +273,8 @@ export function customerSocket(socket: WebSocket, deps: CustomerSocketDeps): voi
             if (m.phone) attributes.phone = m.phone;
             if (m.email) attributes.email = m.email;
             if (m.preferredTime) attributes.preferredTime = m.preferredTime;
+            // A token for the browser call back, should the customer still be on the page when an agent calls.
+            const callToken = randomBytes(24).toString('base64url');
             const { contactId: id, result } = await o.startContact({
               channel: 'callback',
               queueId: m.queueId,
@@ -267,10 +285,11 @@ export function customerSocket(socket: WebSocket, deps: CustomerSocketDeps): voi
               attributes,
               priority: customer.segment === 'vip' ? 10 : 0,
               preferredAgentId: customer.preferredAgentId,
-              resumeHash: null,
+              resumeHash: hashOf(callToken),
               ...(m.text ? { firstMessage: m.text } : {}),
             });
-            session.send({ type: 'requested', kind: m.kind, contactId: id, position: result.position });
+            watchCallback(o, id);
+            session.send({ type: 'requested', kind: m.kind, contactId: id, position: result.position, callToken });
             return;
           }
           if (m.kind === 'feedback') {

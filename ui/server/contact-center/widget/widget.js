@@ -24,7 +24,7 @@
       when: 'Sopiva aika (valinnainen)', message: 'Viesti', submit: 'Lähetä', requested: 'Kiitos! Pyyntösi on vastaanotettu.', waitingAgain: 'Siirrämme sinut seuraavalle vapaalle asiantuntijalle.',
       full: 'Jono on juuri nyt täynnä.', you: 'Sinä', system: 'Järjestelmä', error: 'Jokin meni vikaan: ',
       call: 'Soita', callConnecting: 'Yhdistetään puhelua…', callRinging: 'Asiantuntijan puhelin soi…', callConnected: 'Puhelu: {n}',
-      callHold: 'Olet pidossa, pysy linjalla.', callEnded: 'Puhelu päättyi.', mute: 'Mykistä', unmute: 'Poista mykistys', hangUp: 'Lopeta puhelu',
+      callHold: 'Olet pidossa, pysy linjalla.', callEnded: 'Puhelu päättyi.', mute: 'Mykistä', unmute: 'Poista mykistys', hangUp: 'Lopeta puhelu', callingBack: 'Soitamme sinulle takaisin.', answer: 'Vastaa',
       micDenied: 'Mikrofonia ei saatu käyttöön: salli se selaimen asetuksista.',
     },
     sv: {
@@ -37,7 +37,7 @@
       when: 'Lämplig tid (valfri)', message: 'Meddelande', submit: 'Skicka', requested: 'Tack! Vi har tagit emot din begäran.', waitingAgain: 'Vi flyttar dig till nästa lediga handläggare.',
       full: 'Kön är full just nu.', you: 'Du', system: 'System', error: 'Något gick fel: ',
       call: 'Ring', callConnecting: 'Samtalet kopplas…', callRinging: 'Det ringer hos handläggaren…', callConnected: 'I samtal med {n}',
-      callHold: 'Du är parkerad, stanna kvar i linjen.', callEnded: 'Samtalet har avslutats.', mute: 'Stäng av mikrofonen', unmute: 'Slå på mikrofonen', hangUp: 'Lägg på',
+      callHold: 'Du är parkerad, stanna kvar i linjen.', callEnded: 'Samtalet har avslutats.', mute: 'Stäng av mikrofonen', unmute: 'Slå på mikrofonen', hangUp: 'Lägg på', callingBack: 'Vi ringer upp dig.', answer: 'Svara',
       micDenied: 'Mikrofonen kunde inte användas: tillåt den i webbläsarens inställningar.',
     },
     en: {
@@ -50,7 +50,7 @@
       when: 'Good time (optional)', message: 'Message', submit: 'Send', requested: 'Thank you! We have your request.', waitingAgain: 'We are moving you to the next free agent.',
       full: 'The queue is full right now.', you: 'You', system: 'System', error: 'Something went wrong: ',
       call: 'Call', callConnecting: 'Connecting the call…', callRinging: 'Ringing an agent…', callConnected: 'On a call with {n}',
-      callHold: 'You are on hold; please stay on the line.', callEnded: 'The call has ended.', mute: 'Mute', unmute: 'Unmute', hangUp: 'Hang up',
+      callHold: 'You are on hold; please stay on the line.', callEnded: 'The call has ended.', mute: 'Mute', unmute: 'Unmute', hangUp: 'Hang up', callingBack: 'We are calling you back.', answer: 'Answer',
       micDenied: 'The microphone could not be used: allow it in the browser settings.',
     },
   }[language];
@@ -90,7 +90,7 @@
     '<form class="request" data-testid="cc-request"><select name="topic" hidden></select><input name="name" autocomplete="name"><input name="phone" type="tel" autocomplete="tel"><input name="email" type="email" autocomplete="email"><input name="preferredTime"><textarea name="text"></textarea><button class="primary" type="submit"></button></form></div>' +
     '<div class="after" hidden data-testid="cc-after"><p style="padding:0 14px"></p><div class="stars" data-testid="cc-rating"></div><div class="stars nps" hidden data-testid="cc-nps"></div>' +
     '<form class="transcript"><input name="email" type="email" required><button class="primary" type="submit"></button></form><form class="again"><button type="submit"></button></form></div>' +
-    '<div class="callbar" hidden data-testid="cc-callbar"><span class="callstate" data-testid="cc-call-state"></span><button type="button" class="mute" data-testid="cc-mute"></button><button type="button" class="hangup" data-testid="cc-hangup"></button><div class="audio" hidden></div></div>' +
+    '<div class="callbar" hidden data-testid="cc-callbar"><span class="callstate" data-testid="cc-call-state"></span><button type="button" class="answer" hidden data-testid="cc-answer"></button><button type="button" class="mute" data-testid="cc-mute"></button><button type="button" class="hangup" data-testid="cc-hangup"></button><div class="audio" hidden></div></div>' +
     '<form class="compose" hidden data-testid="cc-compose"><textarea name="text" data-testid="cc-input" required></textarea><button class="primary" type="submit" data-testid="cc-send"></button></form>' +
     '</section>';
 
@@ -110,6 +110,7 @@
   var callbar = $('.callbar');
   var callState = $('.callstate');
   var muteButton = $('.callbar .mute');
+  var answerButton = $('.callbar .answer');
   var requestKind = 'callback';
   var channel = 'chat';
 
@@ -123,6 +124,7 @@
   callButton.textContent = t('call');
   muteButton.textContent = t('mute');
   $('.callbar .hangup').textContent = t('hangUp');
+  answerButton.textContent = t('answer');
   compose.querySelector('button').textContent = t('send');
   after.querySelector('p').textContent = t('rate');
   after.querySelector('.transcript input').placeholder = t('transcript');
@@ -258,8 +260,9 @@
     show(leaveButton, false);
     show(callbar, true);
   }
-  function joinCall() {
-    var resumeToken = sessionStorage.getItem(storageKey);
+  /** Joins the call of this conversation, or (with a token) the browser call back of a callback request. */
+  function joinCall(callToken) {
+    var resumeToken = callToken || sessionStorage.getItem(storageKey);
     if (!resumeToken || voice) return;
     loadVoice()
       .then(function (lib) {
@@ -276,7 +279,11 @@
           onDisconnected: function () {
             voice = null;
             // The media restarted or the network blinked: join again while the call goes on.
-            if (phase === 'call') setTimeout(joinCall, 1000);
+            if (phase === 'call') {
+              setTimeout(function () {
+                joinCall(callToken);
+              }, 1000);
+            }
           },
           onEvent: function () {},
         });
@@ -295,6 +302,20 @@
     if (voice) voice.close();
     voice = null;
     show(callbar, false);
+  }
+
+  // A callback asked for here can be taken in the browser while this page stays open: the agent rings it.
+  var callbackToken = null;
+  var callingBack = false;
+  function incomingCall() {
+    if (!callbackToken || phase === 'call') return;
+    channel = 'voice';
+    callingBack = true;
+    show(instead, false);
+    show(prechat, false);
+    show(callbar, true);
+    show(answerButton, true);
+    callStatus(t('callingBack'));
   }
 
   function chatting() {
@@ -405,7 +426,19 @@
         break;
       case 'requested':
         show(instead, false);
+        if (m.callToken) callbackToken = m.callToken;
         say(t('requested'));
+        break;
+      case 'incoming-call':
+        incomingCall();
+        break;
+      case 'call-ended':
+        if (callingBack) {
+          callingBack = false;
+          phase = 'ended';
+          endCall();
+          say(t('callEnded'));
+        }
         break;
       case 'error':
         if (m.code === 'RESUME_INVALID') {
@@ -473,8 +506,18 @@
     voice.setMuted(muted);
   });
   $('.callbar .hangup').addEventListener('click', function () {
-    send({ type: 'leave' });
+    // A browser call back belongs to the callback request, not to a conversation: only the media ends.
+    if (callingBack) {
+      callingBack = false;
+      phase = 'ended';
+    } else send({ type: 'leave' });
     endCall();
+  });
+  answerButton.addEventListener('click', function () {
+    show(answerButton, false);
+    inCall();
+    callStatus(t('callConnecting'));
+    joinCall(callbackToken);
   });
   after.querySelector('.stars').addEventListener('click', function (event) {
     var scoreText = event.target.getAttribute && event.target.getAttribute('data-score');

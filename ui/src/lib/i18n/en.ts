@@ -167,6 +167,7 @@ export const en = {
   'agent.template.thanks': 'Thank you for your message. We will look into it and get back to you.',
   'agent.template.solved': 'The matter has now been handled. Do not hesitate to contact us if you have any further questions.',
   'agent.template.more': 'Could you tell us a little more, for example your order or invoice number?',
+  'agent.callInBrowser': 'Call in the browser',
   'agent.outcome.reached': 'Reached',
   'agent.outcome.no-answer': 'No answer (try again later)',
   'agent.outcome.wrong-number': 'Wrong number',

@@ -169,6 +169,7 @@ export const fi: Catalogue = {
   'agent.template.thanks': 'Kiitos viestistäsi. Selvitämme asian ja palaamme siihen pian.',
   'agent.template.solved': 'Asia on nyt hoidettu. Otathan yhteyttä, jos sinulla on vielä kysyttävää.',
   'agent.template.more': 'Voisitko kertoa vielä tarkemmin, esimerkiksi tilaus- tai laskunumeron?',
+  'agent.callInBrowser': 'Soita selaimessa',
   'agent.outcome.reached': 'Tavoitettu',
   'agent.outcome.no-answer': 'Ei vastannut (yritetään myöhemmin)',
   'agent.outcome.wrong-number': 'Väärä numero',

@@ -169,6 +169,7 @@ export const sv: Catalogue = {
   'agent.template.thanks': 'Tack för ditt meddelande. Vi utreder saken och återkommer snart.',
   'agent.template.solved': 'Ärendet är nu åtgärdat. Kontakta oss gärna om du har fler frågor.',
   'agent.template.more': 'Kan du berätta lite mer, till exempel ditt order- eller fakturanummer?',
+  'agent.callInBrowser': 'Ring i webbläsaren',
   'agent.outcome.reached': 'Nådd',
   'agent.outcome.no-answer': 'Inget svar (försök igen senare)',
   'agent.outcome.wrong-number': 'Fel nummer',
