@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { testDatabases } from '../support/databases.ts';
 import { smtpSink } from '../support/smtp.ts';
-import { TestSocket } from '../support/sockets.ts';
+import { availableAgent, TestSocket } from '../support/sockets.ts';
 import { loadConfig } from '../../server/config.ts';
 
 const sqlite = testDatabases().find((d) => d.name === 'sqlite')!;
@@ -24,10 +24,7 @@ describe('a chat transcript by e-mail', () => {
   it('is sent through the SMTP relay when the chat ends, in the customer’s language with every message; asked after the end, at once', async () => {
     const origin = await t.listen();
     const webshop = (await t.oltp.db.selectFrom('queues').select('id').where('name', '=', 'Verkkokauppa').executeTakeFirstOrThrow()).id;
-    const caller = await t.signIn('agent2');
-    const agent = await TestSocket.open(origin, '/api/agent/ws', { cookie: caller.cookie });
-    await agent.next('state');
-    await agent.command({ type: 'set-status', status: 'available' });
+    const agent = await availableAgent(origin, await t.signIn('agent2'));
     const customer = await TestSocket.open(origin, '/api/widget/ws');
     await customer.command({ type: 'start', queueId: webshop, language: 'sv', text: 'Hej, var är min order?' });
     const { contactId } = await customer.next('started');

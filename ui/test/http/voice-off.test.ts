@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../server/config.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { testDatabases } from '../support/databases.ts';
-import { TestSocket } from '../support/sockets.ts';
+import { availableAgent, TestSocket } from '../support/sockets.ts';
 
 describe('a server whose voice cannot start', () => {
   let t: TestApp;
@@ -29,10 +29,7 @@ describe('a server whose voice cannot start', () => {
 
     const origin = await t.listen();
     const webshop = (await t.oltp.db.selectFrom('queues').select('id').where('name', '=', 'Verkkokauppa').executeTakeFirstOrThrow()).id;
-    const caller = await t.signIn('agent2');
-    const agent = await TestSocket.open(origin, '/api/agent/ws', { cookie: caller.cookie });
-    await agent.next('state');
-    await agent.command({ type: 'set-status', status: 'available' });
+    const agent = await availableAgent(origin, await t.signIn('agent2'));
     const customer = await TestSocket.open(origin, '/api/widget/ws');
     expect(await customer.command({ type: 'start', queueId: webshop, channel: 'voice' })).toMatchObject({ type: 'error', code: 'VOICE_UNAVAILABLE' });
     // Nothing was made of the refused call; a chat on the same socket goes through.

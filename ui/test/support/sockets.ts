@@ -85,3 +85,11 @@ export class TestSocket {
     });
   }
 }
+
+/** An agent's console on the real server: signed in (with the session cookie), its first state read, available. */
+export async function availableAgent(origin: string, caller: { cookie: string }): Promise<TestSocket> {
+  const agent = await TestSocket.open(origin, '/api/agent/ws', { cookie: caller.cookie });
+  await agent.next('state');
+  await agent.command({ type: 'set-status', status: 'available' });
+  return agent;
+}
