@@ -13,6 +13,10 @@ export const idParams = {
   properties: { id },
 } as const;
 
+/** An id the contact center hands out and takes back in paths (contacts, recordings, customers, messages). */
+export const opaqueId = { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' } as const;
+export const opaqueIdParams = { type: 'object', required: ['id'], properties: { id: opaqueId } } as const;
+
 /** A body schema: an object with exactly these properties, these required. */
 export function objectSchema(properties: Record<string, unknown>, required: string[]) {
   return { type: 'object', additionalProperties: false, required, properties } as const;

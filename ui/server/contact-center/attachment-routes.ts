@@ -6,6 +6,7 @@ import type { Kysely } from 'kysely';
 import { onlyRoles } from '../access.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { AuthContext } from '../auth/session-store.ts';
+import { opaqueId, opaqueIdParams } from '../config-api/schema-parts.ts';
 import { AppError, errors } from '../errors.ts';
 import type { Database } from '../stores/oltp/schema.ts';
 import { contactErrors } from './contact-errors.ts';
@@ -15,7 +16,6 @@ import type { LiveAcd } from './live-acd.ts';
 /** One attachment an agent uploads (the whole answer is capped in email-channel). */
 export const MAX_UPLOAD_BYTES = 10 * 1024 * 1024;
 
-const id = { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' } as const;
 
 interface StoredAttachment {
   filename: string;
@@ -43,7 +43,7 @@ export async function attachmentRoutes(app: FastifyInstance, deps: { db: Kysely<
   const { db, live, audit, dataDir, now } = deps;
   const readers = onlyRoles('agent', 'supervisor', 'qa');
 
-  app.get<{ Params: { id: string } }>('/api/contacts/:id/email', { config: { access: readers }, schema: { params: { type: 'object', required: ['id'], properties: { id } } } }, async (request) => {
+  app.get<{ Params: { id: string } }>('/api/contacts/:id/email', { config: { access: readers }, schema: { params: opaqueIdParams } }, async (request) => {
     const auth = request.auth!;
     assertContactAccess(live, auth, request.params.id);
     const rows = await db.selectFrom('email_messages').selectAll().where('org_id', '=', auth.orgId).where('contact_id', '=', request.params.id).orderBy('at').execute();
@@ -65,7 +65,7 @@ export async function attachmentRoutes(app: FastifyInstance, deps: { db: Kysely<
 
   app.get<{ Params: { id: string; messageId: string; index: string } }>(
     '/api/contacts/:id/email/:messageId/attachments/:index',
-    { config: { access: readers }, schema: { params: { type: 'object', required: ['id', 'messageId', 'index'], properties: { id, messageId: id, index: { type: 'string', pattern: '^[0-9]{1,3}$' } } } } },
+    { config: { access: readers }, schema: { params: { type: 'object', required: ['id', 'messageId', 'index'], properties: { id: opaqueId, messageId: opaqueId, index: { type: 'string', pattern: '^[0-9]{1,3}$' } } } } },
     async (request, reply) => {
       const auth = request.auth!;
       assertContactAccess(live, auth, request.params.id);
@@ -89,7 +89,7 @@ export async function attachmentRoutes(app: FastifyInstance, deps: { db: Kysely<
         config: { access: onlyRoles('agent') },
         bodyLimit: MAX_UPLOAD_BYTES,
         schema: {
-          params: { type: 'object', required: ['id'], properties: { id } },
+          params: opaqueIdParams,
           querystring: { type: 'object', additionalProperties: false, required: ['filename'], properties: { filename: { type: 'string', minLength: 1, maxLength: 200 } } },
         },
       },

@@ -6,6 +6,7 @@ import type { Kysely } from 'kysely';
 import { isOpen } from '@cc/acd';
 import { CHANNELS, type Channel } from '@cc/ingest';
 import { onlyRoles, publicRoute, rolesOrApiKey } from '../access.ts';
+import { opaqueId, opaqueIdParams } from '../config-api/schema-parts.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { SessionStore } from '../auth/session-store.ts';
 import { errors } from '../errors.ts';
@@ -29,7 +30,6 @@ import { supervisorSocket } from './sockets/supervisor-socket.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const WIDGET_SOURCE = readFileSync(path.join(here, 'widget/widget.js'), 'utf8');
-const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' } } } as const;
 
 interface NewContactBody {
   channel: Channel;
@@ -104,7 +104,7 @@ export async function contactCenterRoutes(app: FastifyInstance, options: Contact
   });
 
   /** What the widget shows before a chat: open or closed, staffed, how long the wait is. */
-  app.get<{ Params: { id: string } }>('/api/widget/queues/:id', { config: { access: publicRoute }, schema: { params: idParams } }, async (request, reply) => {
+  app.get<{ Params: { id: string } }>('/api/widget/queues/:id', { config: { access: publicRoute }, schema: { params: opaqueIdParams } }, async (request, reply) => {
     reply.header('access-control-allow-origin', '*');
     const org = live.byQueue(request.params.id);
     const queue = org.config.queueInfo.get(request.params.id)!;
@@ -241,7 +241,7 @@ export async function contactCenterRoutes(app: FastifyInstance, options: Contact
           required: ['channel', 'queueId'],
           properties: {
             channel: { type: 'string', enum: CHANNELS },
-            queueId: idParams.properties.id,
+            queueId: opaqueId,
             subject: { type: 'string', maxLength: 200 },
             text: { type: 'string', maxLength: 10_000 },
             customerName: { type: 'string', maxLength: 100 },
@@ -297,7 +297,7 @@ export async function contactCenterRoutes(app: FastifyInstance, options: Contact
     },
   );
 
-  app.post<{ Params: { id: string } }>('/api/contacts/:id/end', { config: { access: rolesOrApiKey('admin', 'supervisor') }, schema: { params: idParams } }, async (request) => {
+  app.post<{ Params: { id: string } }>('/api/contacts/:id/end', { config: { access: rolesOrApiKey('admin', 'supervisor') }, schema: { params: opaqueIdParams } }, async (request) => {
     const org = live.org(request.auth!.orgId);
     if (!org.engine.inspect().contacts.has(request.params.id)) throw contactErrors.unknownContact();
     await org.apply(() => org.engine.endContact(request.params.id));
@@ -305,7 +305,7 @@ export async function contactCenterRoutes(app: FastifyInstance, options: Contact
   });
 
   /** The customer panel: who the customer is and every contact they have had, any channel, newest first. */
-  app.get<{ Params: { id: string } }>('/api/contacts/:id/customer', { config: { access: onlyRoles('agent', 'supervisor') }, schema: { params: idParams } }, async (request) => {
+  app.get<{ Params: { id: string } }>('/api/contacts/:id/customer', { config: { access: onlyRoles('agent', 'supervisor') }, schema: { params: opaqueIdParams } }, async (request) => {
     const auth = request.auth!;
     const contact = await db.selectFrom('contacts').select(['id', 'customer_id', 'customer_name', 'agent_user_id']).where('org_id', '=', auth.orgId).where('id', '=', request.params.id).executeTakeFirst();
     if (!contact) throw contactErrors.unknownContact();

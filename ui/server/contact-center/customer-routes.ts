@@ -1,10 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { onlyRoles } from '../access.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
+import { opaqueId, opaqueIdParams } from '../config-api/schema-parts.ts';
 import type { CustomerRegistry } from './customer-registry.ts';
 
-const id = { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' } as const;
-const idParams = { type: 'object', required: ['id'], properties: { id } } as const;
 const nullableText = (max: number) => ({ anyOf: [{ type: 'string', maxLength: max }, { type: 'null' }] });
 const customerBody = {
   type: 'object',
@@ -45,9 +44,9 @@ export async function customerRoutes(app: FastifyInstance, deps: { registry: Cus
     async (request) => ({ items: await registry.search(request.auth!.orgId, request.query.q.trim(), request.query.limit ?? 25) }),
   );
 
-  app.get<{ Params: { id: string } }>('/api/customers/:id', { config: { access }, schema: { params: idParams } }, async (request) => registry.profile(request.auth!.orgId, request.params.id));
+  app.get<{ Params: { id: string } }>('/api/customers/:id', { config: { access }, schema: { params: opaqueIdParams } }, async (request) => registry.profile(request.auth!.orgId, request.params.id));
 
-  app.put<{ Params: { id: string }; Body: CustomerBody }>('/api/customers/:id', { config: { access }, schema: { params: idParams, body: customerBody } }, async (request) => {
+  app.put<{ Params: { id: string }; Body: CustomerBody }>('/api/customers/:id', { config: { access }, schema: { params: opaqueIdParams, body: customerBody } }, async (request) => {
     const auth = request.auth!;
     const b = request.body;
     const customer = await registry.update(auth.orgId, request.params.id, {
@@ -65,7 +64,7 @@ export async function customerRoutes(app: FastifyInstance, deps: { registry: Cus
 
   app.post<{ Params: { id: string }; Body: { from: string } }>(
     '/api/customers/:id/merge',
-    { config: { access }, schema: { params: idParams, body: { type: 'object', additionalProperties: false, required: ['from'], properties: { from: id } } } },
+    { config: { access }, schema: { params: opaqueIdParams, body: { type: 'object', additionalProperties: false, required: ['from'], properties: { from: opaqueId } } } },
     async (request) => {
       const auth = request.auth!;
       const merged = await registry.merge(auth.orgId, request.params.id, request.body.from);

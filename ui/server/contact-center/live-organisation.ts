@@ -231,25 +231,12 @@ export class LiveOrganisation {
    * Notices about one agent, one contact or one queue only: with hundreds of consoles and widgets
    * open, each change reaches the sockets it concerns instead of every socket filtering every event.
    */
-  /** Widgets still open after asking for a callback, by contact: they can take the call in the browser. */
-  private readonly callbackWatchers = new Map<string, number>();
-
-  /** A widget that asked for this callback stays open (until the returned function is called). */
-  watchCallback(contactId: string): () => void {
-    this.callbackWatchers.set(contactId, (this.callbackWatchers.get(contactId) ?? 0) + 1);
-    let done = false;
-    return () => {
-      if (done) return;
-      done = true;
-      const left = (this.callbackWatchers.get(contactId) ?? 1) - 1;
-      if (left > 0) this.callbackWatchers.set(contactId, left);
-      else this.callbackWatchers.delete(contactId);
-    };
-  }
-
-  /** Rings the callback's customer in their browser; false when no widget of theirs is open any more. */
+  /**
+   * Rings the callback's customer in their browser; false when no widget of theirs is open any more
+   * (only customers' widgets follow a single contact, so a listener on it is their open page).
+   */
   ringCallback(contactId: string): boolean {
-    if (!this.callbackWatchers.get(contactId)) return false;
+    if (!this.contactListeners.has(contactId)) return false;
     this.notify({ kind: 'ring', contactId });
     return true;
   }

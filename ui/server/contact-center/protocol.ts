@@ -9,11 +9,12 @@ import { CHANNELS, type Channel } from '@cc/ingest';
  */
 export const PROTOCOL_VERSION = 1;
 
-const id = { type: 'string', minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' };
+export const id = { type: 'string', minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' };
 const text = { type: 'string', minLength: 1, maxLength: 4000, pattern: '\\S' };
 const channel = { type: 'string', enum: CHANNELS };
 
-const message = (type: string, properties: Record<string, unknown> = {}, required: string[] = []) => ({
+/** The schema of one message type: its own fields, plus `v`, `type` and `ref`, and nothing else. */
+export const message = (type: string, properties: Record<string, unknown> = {}, required: string[] = []) => ({
   type: 'object',
   additionalProperties: false,
   required: ['v', 'type', ...required],
@@ -141,7 +142,8 @@ export type SupervisorCommand = Ref &
     | { type: 'set-priority'; contactId: string; priority: number }
   );
 
-function compile<T extends { type: string }>(schemas: Schemas) {
+/** A parser for one socket protocol (these schemas by type): every socket validates its frames the same way. */
+export function compile<T extends { type: string }>(schemas: Schemas) {
   const ajv = new Ajv({ allErrors: false, strict: false });
   const validators = new Map<string, ValidateFunction>(Object.entries(schemas).map(([type, schema]) => [type, ajv.compile(schema)]));
   /** Parses and validates one frame; the message's `type` is one of the protocol's. */

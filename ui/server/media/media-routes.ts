@@ -3,16 +3,16 @@ import path from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import { searchTranscripts, type AnalyticsStore } from '@cc/analytics';
-import { MediaError } from '@cc/media';
 import { adminsOnly, onlyRoles, publicRoute, rolesOrApiKey } from '../access.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { SessionStore } from '../auth/session-store.ts';
 import { AppError, errors } from '../errors.ts';
+import { opaqueId, opaqueIdParams } from '../config-api/schema-parts.ts';
 import { guardSocketSession } from '../http/socket-guard.ts';
 import type { LiveAcd } from '../contact-center/live-acd.ts';
 import type { Database } from '../stores/oltp/schema.ts';
 import type { Calls } from './calls.ts';
-import { mediaSocket } from './media-socket.ts';
+import { mediaSocket, mediaToApp } from './media-socket.ts';
 import type { RecordingRow } from './recordings.ts';
 
 export interface MediaRoutesOptions {
@@ -28,15 +28,10 @@ export interface MediaRoutesOptions {
 
 const CHANNELS = ['mix', 'customer', 'agent'] as const;
 type AudioChannel = (typeof CHANNELS)[number];
-const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' } } } as const;
 /** Who may hear recordings and read transcripts: quality reviewers, supervisors, admins. Every access is audited. */
 const REVIEWERS = onlyRoles('qa', 'supervisor', 'admin');
 /** Audit one playback, not each of the range requests a player makes while seeking. */
 const AUDIT_AGAIN_AFTER_MS = 10 * 60_000;
-
-function mediaToApp(error: unknown): unknown {
-  return error instanceof MediaError ? new AppError(error.code, error.status, error.message) : error;
-}
 
 /**
  * The media signalling context: the media sockets (customers by their call's token; agents and
@@ -74,7 +69,7 @@ export async function mediaRoutes(app: FastifyInstance, options: MediaRoutesOpti
   for (const action of ['pause', 'resume'] as const) {
     app.post<{ Params: { id: string } }>(
       `/api/contacts/:id/recording/${action}`,
-      { config: { access: rolesOrApiKey('agent', 'supervisor', 'admin') }, schema: { params: idParams } },
+      { config: { access: rolesOrApiKey('agent', 'supervisor', 'admin') }, schema: { params: opaqueIdParams } },
       async (request) => {
         const auth = request.auth!;
         const org = options.live.org(auth.orgId);
@@ -179,7 +174,7 @@ export async function mediaRoutes(app: FastifyInstance, options: MediaRoutesOpti
   };
 
   /** One recording with its transcript (per speaker, with times) and the state of its transcription. */
-  app.get<{ Params: { id: string } }>('/api/recordings/:id', { config: { access: REVIEWERS }, schema: { params: idParams } }, async (request) => {
+  app.get<{ Params: { id: string } }>('/api/recordings/:id', { config: { access: REVIEWERS }, schema: { params: opaqueIdParams } }, async (request) => {
     const auth = request.auth!;
     const row = await recordingOf(auth.orgId, request.params.id);
     const [segments, job] = await Promise.all([
@@ -225,7 +220,7 @@ export async function mediaRoutes(app: FastifyInstance, options: MediaRoutesOpti
     '/api/recordings/:id/audio/:channel',
     {
       config: { access: REVIEWERS },
-      schema: { params: { type: 'object', required: ['id', 'channel'], properties: { id: idParams.properties.id, channel: { enum: CHANNELS } } } },
+      schema: { params: { type: 'object', required: ['id', 'channel'], properties: { id: opaqueId, channel: { enum: CHANNELS } } } },
     },
     async (request, reply) => {
       const auth = request.auth!;

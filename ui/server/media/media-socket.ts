@@ -1,27 +1,19 @@
-import { createHash } from 'node:crypto';
 import type { WebSocket } from '@fastify/websocket';
 import type { Kysely } from 'kysely';
-import { Ajv, type ValidateFunction } from 'ajv';
 import { MediaError, type ConsumerInfo, type MediasoupTypes, type SupervisorMode } from '@cc/media';
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { AuthContext } from '../auth/session-store.ts';
 import { AppError } from '../errors.ts';
 import type { LiveAcd } from '../contact-center/live-acd.ts';
 import type { Logger } from '../contact-center/live-organisation.ts';
-import { PROTOCOL_VERSION } from '../contact-center/protocol.ts';
+import { compile, id, message } from '../contact-center/protocol.ts';
+import { resumeHash } from '../contact-center/resume-token.ts';
 import { Reply, SocketSession } from '../contact-center/sockets/socket-session.ts';
 import type { Database } from '../stores/oltp/schema.ts';
 import type { CallBridge, MediaPeer } from './call-bridge.ts';
 
-const id = { type: 'string', minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' };
 /** mediasoup checks these in depth; here only their outer shape and size (the frame is at most 64 KB). */
 const mediaObject = { type: 'object', maxProperties: 20 };
-const message = (type: string, properties: Record<string, unknown> = {}, required: string[] = []) => ({
-  type: 'object',
-  additionalProperties: false,
-  required: ['v', 'type', ...required],
-  properties: { v: { const: PROTOCOL_VERSION }, type: { const: type }, ref: { type: 'string', maxLength: 64 }, ...properties },
-});
 const MODES = ['listen', 'whisper', 'barge'] as const;
 /** Contacts that have a call: a voice contact, and a callback the agent rings in the customer's browser. */
 const CALL_CHANNELS = new Set(['voice', 'callback']);
@@ -50,28 +42,7 @@ type Command = { ref?: string } & (
   | { type: 'recording'; paused: boolean }
 );
 
-const ajv = new Ajv({ allErrors: false, strict: false });
-const validators = new Map<string, ValidateFunction>(Object.entries(schemas).map(([type, schema]) => [type, ajv.compile(schema)]));
-
-function parse(raw: string): { ok: true; command: Command } | { ok: false; code: 'BAD_JSON' | 'BAD_MESSAGE' | 'UNKNOWN_TYPE' | 'UNSUPPORTED_VERSION'; message: string; ref?: string } {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(raw);
-  } catch {
-    return { ok: false, code: 'BAD_JSON', message: 'The message is not JSON' };
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return { ok: false, code: 'BAD_MESSAGE', message: 'A message is a JSON object' };
-  const m = parsed as Record<string, unknown>;
-  const ref = typeof m.ref === 'string' ? m.ref.slice(0, 64) : undefined;
-  if (m.v !== PROTOCOL_VERSION) return { ok: false, code: 'UNSUPPORTED_VERSION', message: `This server speaks protocol version ${PROTOCOL_VERSION}`, ref };
-  const validate = typeof m.type === 'string' ? validators.get(m.type) : undefined;
-  if (!validate) return { ok: false, code: 'UNKNOWN_TYPE', message: `Unknown message type ${JSON.stringify(m.type)}`, ref };
-  if (!(validate(m) as boolean)) {
-    const first = validate.errors?.[0];
-    return { ok: false, code: 'BAD_MESSAGE', message: `${String(m.type)}: ${first?.instancePath.slice(1) ?? ''} ${first?.message ?? 'is not valid'}`.replace(/\s+/g, ' '), ref };
-  }
-  return { ok: true, command: m as unknown as Command };
-}
+const parse = compile<Command>(schemas);
 
 export type MediaCaller = { kind: 'staff'; auth: AuthContext; ip: string } | { kind: 'customer'; ip: string };
 
@@ -86,10 +57,8 @@ export interface MediaSocketDeps {
   log: Logger;
 }
 
-const hashOf = (token: string) => createHash('sha256').update(token).digest('hex');
-
-/** Media errors are coded API errors to the socket (the SocketSession sends their code and message). */
-function asAppError(error: unknown): unknown {
+/** Media's coded errors as the API's (the socket session and the HTTP error handler send their code and message). */
+export function mediaToApp(error: unknown): unknown {
   return error instanceof MediaError ? new AppError(error.code, error.status, error.message) : error;
 }
 
@@ -126,13 +95,13 @@ export function mediaSocket(socket: WebSocket, caller: MediaCaller, deps: MediaS
 
   socket.on('message', (data: Buffer) => {
     const parsed = parse(data.toString('utf8'));
-    if (!parsed.ok) return session.refuse({ code: parsed.code, message: parsed.message, ...(parsed.ref ? { ref: parsed.ref } : {}) });
-    const m = parsed.command;
+    if (!parsed.ok) return session.refuse(parsed.error);
+    const m = parsed.message;
     session.run(m.ref, async () => {
       try {
         return await handle(m);
       } catch (error) {
-        throw asAppError(error);
+        throw mediaToApp(error);
       }
     });
   });
@@ -192,7 +161,7 @@ export function mediaSocket(socket: WebSocket, caller: MediaCaller, deps: MediaS
   async function join(m: Extract<Command, { type: 'join' }>): Promise<Reply> {
     if (caller.kind === 'customer') {
       if (!m.resumeToken) throw new AppError('VALIDATION_FAILED', 400, 'A customer joins with the resume token of their call', 'resumeToken');
-      const row = await deps.db.selectFrom('contacts').select(['id', 'org_id', 'channel']).where('resume_hash', '=', hashOf(m.resumeToken)).executeTakeFirst();
+      const row = await deps.db.selectFrom('contacts').select(['id', 'org_id', 'channel']).where('resume_hash', '=', resumeHash(m.resumeToken)).executeTakeFirst();
       if (!row || !CALL_CHANNELS.has(row.channel)) throw new AppError('RESUME_INVALID', 404, 'No call goes with this token');
       // A callback's customer joins once an agent has it (and rings), not while it waits in line.
       if (row.channel === 'callback' && !['connected', 'held'].includes(deps.live.org(row.org_id).phaseOf(row.id))) throw new AppError('CALL_NOT_READY', 409, 'Nobody is calling you yet');

@@ -1,4 +1,3 @@
-import { createHash, randomBytes } from 'node:crypto';
 import type { WebSocket } from '@fastify/websocket';
 import type { Kysely } from 'kysely';
 import type { AcdEvent } from '@cc/ingest';
@@ -9,10 +8,10 @@ import { resolveCustomer, routingAttributes, type CustomerResolution } from '../
 import type { LiveAcd } from '../live-acd.ts';
 import type { LiveOrganisation, Logger, Notice } from '../live-organisation.ts';
 import { parseCustomerMessage } from '../protocol.ts';
+import { newResumeToken, resumeHash } from '../resume-token.ts';
 import { SocketSession } from './socket-session.ts';
 import type { RateLimiter } from './rate-limiter.ts';
 
-const hashOf = (token: string) => createHash('sha256').update(token).digest('hex');
 /** How long after its end a conversation can still be resumed (to rate it, or ask for the transcript). */
 const RESUMABLE_AFTER_END_MS = 30 * 60_000;
 
@@ -140,19 +139,18 @@ export function customerSocket(socket: WebSocket, deps: CustomerSocketDeps): voi
   socket.on('close', () => unsubscribe());
 
   /** While this widget stays open, an agent may ring the callback it asked for; it hears when that call is over. */
-  const callbackWatches: (() => void)[] = [];
-  const watchCallback = (o: LiveOrganisation, id: string) => {
-    const unwatch = o.watchCallback(id);
+  const followedCallbacks: (() => void)[] = [];
+  const followCallback = (o: LiveOrganisation, id: string) => {
     const off = o.subscribeTo('contact', id, (notice) => {
       if (notice.kind === 'ring') session.send({ type: 'incoming-call', contactId: id });
       else if (notice.kind === 'acd' && notice.events.some((e) => 'contactId' in e && e.contactId === id && (e.type === 'contact.wrap_up_started' || e.type === 'contact.closed'))) {
         session.send({ type: 'call-ended', contactId: id });
       }
     });
-    callbackWatches.push(unwatch, off);
+    followedCallbacks.push(off);
   };
   socket.on('close', () => {
-    for (const stop of callbackWatches.splice(0)) stop();
+    for (const stop of followedCallbacks.splice(0)) stop();
   });
 
   const bound = () => {
@@ -180,7 +178,7 @@ export function customerSocket(socket: WebSocket, deps: CustomerSocketDeps): voi
           let customer: CustomerResolution = { customerId: null, name: m.name?.trim() || '', segment: null, preferredAgentId: null, language: m.language ?? null };
           if (m.token) customer = await resolveCustomer(deps.db, o, m.token, deps.now(), deps.log, customer);
           else if (m.email) customer = await resolveCustomer(deps.db, o, null, deps.now(), deps.log, { ...customer, email: m.email });
-          const resumeToken = randomBytes(24).toString('base64url');
+          const resumeToken = newResumeToken();
           const { contactId: id, result } = await o.startContact({
             channel,
             queueId: m.queueId,
@@ -191,7 +189,7 @@ export function customerSocket(socket: WebSocket, deps: CustomerSocketDeps): voi
             attributes: routingAttributes(customer),
             priority: customer.segment === 'vip' ? 10 : 0,
             preferredAgentId: customer.preferredAgentId,
-            resumeHash: hashOf(resumeToken),
+            resumeHash: resumeHash(resumeToken),
             firstMessage: m.text,
           });
           if (result.status === 'refused') {
@@ -212,7 +210,7 @@ export function customerSocket(socket: WebSocket, deps: CustomerSocketDeps): voi
           const row = await deps.db
             .selectFrom('contacts')
             .select(['id', 'org_id', 'queue_id', 'status', 'closed_at', 'rating', 'agent_user_id', 'channel'])
-            .where('resume_hash', '=', hashOf(m.resumeToken))
+            .where('resume_hash', '=', resumeHash(m.resumeToken))
             .executeTakeFirst();
           if (!row || (row.status === 'closed' && deps.now() - Number(row.closed_at) > RESUMABLE_AFTER_END_MS)) throw contactErrors.resumeInvalid();
           const o = deps.live.org(row.org_id);
@@ -274,7 +272,7 @@ export function customerSocket(socket: WebSocket, deps: CustomerSocketDeps): voi
             if (m.email) attributes.email = m.email;
             if (m.preferredTime) attributes.preferredTime = m.preferredTime;
             // A token for the browser call back, should the customer still be on the page when an agent calls.
-            const callToken = randomBytes(24).toString('base64url');
+            const callToken = newResumeToken();
             const { contactId: id, result } = await o.startContact({
               channel: 'callback',
               queueId: m.queueId,
@@ -285,10 +283,10 @@ export function customerSocket(socket: WebSocket, deps: CustomerSocketDeps): voi
               attributes,
               priority: customer.segment === 'vip' ? 10 : 0,
               preferredAgentId: customer.preferredAgentId,
-              resumeHash: hashOf(callToken),
+              resumeHash: resumeHash(callToken),
               ...(m.text ? { firstMessage: m.text } : {}),
             });
-            watchCallback(o, id);
+            followCallback(o, id);
             session.send({ type: 'requested', kind: m.kind, contactId: id, position: result.position, callToken });
             return;
           }
