@@ -20,14 +20,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { types } from 'mediasoup';
-import { CallRecorder, MediaServer, readOggPackets, runFfmpeg, type RecordingResult } from '../src/index.ts';
+import { CallRecorder, MediaServer, OPUS_PAYLOAD_TYPE, opusRtpParameters, readOpusPackets, runFfmpeg, type RecordingResult } from '../src/index.ts';
 import { buildRtp, parseRtp } from '../src/rtp/rtp-packet.ts';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? Number(process.argv[i + 1]) : fallback;
 };
-const OPUS_PT = 111;
 const PACKETS_PER_SECOND = 50;
 
 interface Peer {
@@ -45,7 +44,7 @@ interface DriverReport {
 
 async function driver(): Promise<void> {
   const { peers, seconds, opusFile } = JSON.parse(process.argv[3]!) as { peers: Peer[]; seconds: number; opusFile: string };
-  const frames = readOggPackets(readFileSync(opusFile)).packets.slice(2); // skip OpusHead and OpusTags
+  const frames = readOpusPackets(readFileSync(opusFile));
   const sockets = await Promise.all(
     peers.map(
       () =>
@@ -62,7 +61,7 @@ async function driver(): Promise<void> {
   sockets.forEach((socket, i) => {
     socket.on('message', (message) => {
       const packet = parseRtp(message);
-      if (!packet || packet.payloadType !== OPUS_PT) return; // RTCP and the like
+      if (!packet || packet.payloadType !== OPUS_PAYLOAD_TYPE) return; // RTCP and the like
       received[i]! += 1;
       const last = lastSeq[i]!;
       if (last >= 0) {
@@ -93,7 +92,7 @@ async function driver(): Promise<void> {
         while (sent[i]! < due) {
           const n = sent[i]!;
           const payload = frames[n % frames.length]!;
-          sockets[i]!.send(buildRtp({ payloadType: OPUS_PT, sequenceNumber: n, timestamp: n * 960, ssrc: peers[i]!.ssrc, payload }), peers[i]!.port, '127.0.0.1');
+          sockets[i]!.send(buildRtp({ payloadType: OPUS_PAYLOAD_TYPE, sequenceNumber: n, timestamp: n * 960, ssrc: peers[i]!.ssrc, payload }), peers[i]!.port, '127.0.0.1');
           sent[i] = n + 1;
         }
       }
@@ -140,7 +139,7 @@ async function main(): Promise<void> {
         const ssrc = 100_000 + c * 2 + side;
         const producer = await transport.produce({
           kind: 'audio',
-          rtpParameters: { codecs: [{ mimeType: 'audio/opus', clockRate: 48000, channels: 2, payloadType: OPUS_PT, parameters: { useinbandfec: 1 } }], encodings: [{ ssrc }] },
+          rtpParameters: opusRtpParameters(ssrc),
         });
         transports.push(transport);
         producers.push(producer);

@@ -1,7 +1,7 @@
 // Who hears whom in a call, on a real mediasoup worker (the browsers' side is not needed to see
 // which streams the SFU hands each participant, and which of them flow).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MediaServer, VoiceCall, type ConsumerInfo, type MediasoupTypes } from '../src/index.ts';
+import { MediaServer, opusRtpParameters, VoiceCall, type ConsumerInfo } from '../src/index.ts';
 
 const quiet = { info: () => {}, warn: () => {}, error: () => {} };
 
@@ -22,10 +22,7 @@ class Sink {
 describe('a call’s audio rules on a real SFU', () => {
   let server: MediaServer;
   let ssrc = 1000;
-  const opus = (): MediasoupTypes.RtpParameters => ({
-    codecs: [{ mimeType: 'audio/opus', payloadType: 111, clockRate: 48000, channels: 2, parameters: {} }],
-    encodings: [{ ssrc: ssrc++ }],
-  });
+  const opus = () => opusRtpParameters(ssrc++);
 
   beforeAll(async () => {
     server = await MediaServer.start({ workers: 1, listenIp: '127.0.0.1', rtcMinPort: 30000, rtcMaxPort: 30999, log: quiet });

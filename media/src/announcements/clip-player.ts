@@ -1,9 +1,7 @@
 import { randomInt } from 'node:crypto';
 import type { types } from 'mediasoup';
 import { buildRtp } from '../rtp/rtp-packet.ts';
-import { opusPacketSamples } from '../rtp/opus.ts';
-
-const PAYLOAD_TYPE = 111;
+import { OPUS_PAYLOAD_TYPE, opusPacketSamples, opusRtpParameters } from '../rtp/opus.ts';
 
 /**
  * Plays pre-encoded Opus packets into a call as an ordinary producer (through a DirectTransport),
@@ -27,10 +25,7 @@ export class ClipPlayer {
     const ssrc = randomInt(1, 0x7fffffff);
     const producer = await transport.produce({
       kind: 'audio',
-      rtpParameters: {
-        codecs: [{ mimeType: 'audio/opus', payloadType: PAYLOAD_TYPE, clockRate: 48000, channels: 2, parameters: { useinbandfec: 1 }, rtcpFeedback: [] }],
-        encodings: [{ ssrc }],
-      },
+      rtpParameters: opusRtpParameters(ssrc),
       appData: { source: 'announcement' },
     });
     return new ClipPlayer(producer, ssrc);
@@ -74,7 +69,7 @@ export class ClipPlayer {
       }
       const payload = queue.packets[this.index++]!;
       const samples = opusPacketSamples(payload) || 960;
-      this.producer.send(buildRtp({ payloadType: PAYLOAD_TYPE, sequenceNumber: this.sequence, timestamp: this.timestamp, ssrc: this.ssrc, payload }));
+      this.producer.send(buildRtp({ payloadType: OPUS_PAYLOAD_TYPE, sequenceNumber: this.sequence, timestamp: this.timestamp, ssrc: this.ssrc, payload }));
       this.sequence = (this.sequence + 1) & 0xffff;
       this.timestamp = (this.timestamp + samples) >>> 0;
       this.sentSamples += samples;

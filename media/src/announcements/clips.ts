@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
 import path from 'node:path';
-import { readOggPackets } from '../recording/ogg-opus-reader.ts';
+import { readOpusPackets } from '../recording/ogg-opus-reader.ts';
 import { runFfmpeg } from '../ffmpeg.ts';
 
 /**
@@ -32,7 +32,7 @@ export async function loadClips(dir: string): Promise<Clips> {
       renameSync(partial, file);
     }
     // The first two packets are the OpusHead and OpusTags headers.
-    clips[name] = readOggPackets(readFileSync(file)).packets.slice(2);
+    clips[name] = readOpusPackets(readFileSync(file));
   }
   return clips;
 }

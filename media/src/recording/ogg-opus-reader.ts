@@ -30,3 +30,8 @@ export function readOggPackets(file: Buffer): { packets: Buffer[]; granules: big
   }
   return { packets, granules };
 }
+
+/** The audio packets of an Ogg Opus file: its packets after the OpusHead and OpusTags headers. */
+export function readOpusPackets(file: Buffer): Buffer[] {
+  return readOggPackets(file).packets.slice(2);
+}

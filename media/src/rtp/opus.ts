@@ -1,3 +1,5 @@
+import type { types } from 'mediasoup';
+
 /** Opus (RFC 6716) facts the recorder needs: how long a packet plays, and a packet of silence. */
 
 /** Opus always counts time at 48 kHz, in RTP and in Ogg granule positions alike. */
@@ -32,3 +34,14 @@ export function opusPacketSamples(packet: Buffer): number {
  */
 export const OPUS_SILENCE_20MS = Buffer.from([0xf8, 0xff, 0xfe]);
 export const SILENCE_SAMPLES = 960;
+
+/** The payload type our routers prefer for Opus (MEDIA_CODECS) and what our own RTP senders use. */
+export const OPUS_PAYLOAD_TYPE = 111;
+
+/** What a server-side Opus sender (the clip player, the benchmark's senders) tells a transport it sends. */
+export function opusRtpParameters(ssrc: number): types.RtpParameters {
+  return {
+    codecs: [{ mimeType: 'audio/opus', payloadType: OPUS_PAYLOAD_TYPE, clockRate: OPUS_RATE, channels: 2, parameters: { useinbandfec: 1 }, rtcpFeedback: [] }],
+    encodings: [{ ssrc }],
+  };
+}

@@ -2,6 +2,7 @@ import os from 'node:os';
 import * as mediasoup from 'mediasoup';
 import type { types } from 'mediasoup';
 import { mediaErrors } from '../errors.ts';
+import { OPUS_PAYLOAD_TYPE } from '../rtp/opus.ts';
 
 export interface MediaLogger {
   info(obj: object, msg: string): void;
@@ -22,7 +23,7 @@ export interface MediaServerOptions {
 }
 
 /** Opus only: the contact center carries voice. 48 kHz stereo is how WebRTC names Opus. */
-export const MEDIA_CODECS: types.RouterRtpCodecCapability[] = [{ kind: 'audio', mimeType: 'audio/opus', clockRate: 48000, channels: 2, preferredPayloadType: 111 }];
+export const MEDIA_CODECS: types.RouterRtpCodecCapability[] = [{ kind: 'audio', mimeType: 'audio/opus', clockRate: 48000, channels: 2, preferredPayloadType: OPUS_PAYLOAD_TYPE }];
 
 export interface MediaCounts {
   workers: number;
