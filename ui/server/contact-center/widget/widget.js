@@ -267,15 +267,15 @@
     loadVoice()
       .then(function (lib) {
         var audioHost = callbar.querySelector('.audio');
-        var players = {};
+        var players = lib.trackPlayers(
+          function () {
+            return audioHost;
+          },
+          function () {},
+        );
         voice = new lib.VoiceClient(new URL('/api/media/widget/ws', base).toString(), {
-          onTrack: function (id, track) {
-            players[id] = lib.playTrack(track, audioHost);
-          },
-          onTrackEnded: function (id) {
-            if (players[id]) players[id].remove();
-            delete players[id];
-          },
+          onTrack: players.onTrack,
+          onTrackEnded: players.onTrackEnded,
           onDisconnected: function () {
             voice = null;
             // The media restarted or the network blinked: join again while the call goes on.

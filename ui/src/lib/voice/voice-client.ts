@@ -10,7 +10,7 @@ type Message = { type: string } & Record<string, unknown>;
  * (with `data` when there is an answer) or an `error`; the server also pushes `consume` and
  * `consumer-closed`. One socket per call; it does not reconnect by itself (the call rejoins).
  */
-export class MediaSocket {
+class MediaSocket {
   private ws: WebSocket | null = null;
   private refs = 0;
   private readonly waiting = new Map<string, { resolve: (data: unknown) => void; reject: (error: Error) => void }>();

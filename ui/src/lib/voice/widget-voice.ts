@@ -1,11 +1,11 @@
 // The widget's voice part, bundled on its own (esbuild, see scripts/build-ui.mjs) and loaded by
 // widget.js only when a customer presses Call: the chat widget stays small for everyone else.
-import { MediaSocket, VoiceClient, playTrack } from './voice-client';
+import { VoiceClient, trackPlayers } from './voice-client';
 
 declare global {
   interface Window {
-    ccVoice?: { VoiceClient: typeof VoiceClient; MediaSocket: typeof MediaSocket; playTrack: typeof playTrack };
+    ccVoice?: { VoiceClient: typeof VoiceClient; trackPlayers: typeof trackPlayers };
   }
 }
 
-window.ccVoice = { VoiceClient, MediaSocket, playTrack };
+window.ccVoice = { VoiceClient, trackPlayers };
