@@ -44,3 +44,15 @@ export function runForwardingSignals(command, args, options = {}) {
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
   return child;
 }
+
+/**
+ * Installs Debian packages with apt-get when we run as root (CI, a fresh container); otherwise says
+ * what to install. `why` names what needs them.
+ */
+export function aptInstall(packages, why) {
+  if (process.getuid?.() !== 0) throw new Error(`${why} needs ${packages.join(' ')}: apt-get install -y ${packages.join(' ')}`);
+  say(`installing ${packages.join(' ')} from Debian (${why})`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  spawnSync('apt-get', ['update'], { stdio: 'inherit', env });
+  run('apt-get', ['install', '-y', '--no-install-recommends', ...packages], { env });
+}

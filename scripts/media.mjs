@@ -6,16 +6,16 @@
 import { spawnSync } from 'node:child_process';
 import { ensureMediasoupWorker } from '../media/worker-build/build.mjs';
 import { ensureWhisperAddon } from '../media/whisper-build/build.mjs';
-import { run, say } from './lib.mjs';
+import { aptInstall, say } from './lib.mjs';
 
 function ensureFfmpeg() {
   const present = () => spawnSync(process.env.FFMPEG_PATH ?? 'ffmpeg', ['-hide_banner', '-version'], { stdio: 'ignore' }).status === 0;
   if (present()) return null;
-  if (process.getuid?.() !== 0) return 'ffmpeg is not installed (apt-get install ffmpeg)';
-  say('installing ffmpeg from Debian (call recording)');
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  spawnSync('apt-get', ['update'], { stdio: 'inherit', env });
-  run('apt-get', ['install', '-y', '--no-install-recommends', 'ffmpeg'], { env });
+  try {
+    aptInstall(['ffmpeg'], 'call recording');
+  } catch (error) {
+    return error.message;
+  }
   return present() ? null : 'ffmpeg did not install';
 }
 

@@ -3,24 +3,16 @@
 // and run every test (unit, both stores, browser, voice).
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { spawnSync } from 'node:child_process';
 import { ensureDependencies } from './ensure-deps.mjs';
 import { ensureUiBuild } from './build-ui.mjs';
 import { ensureMedia } from './media.mjs';
 import { startPostgresCluster } from './postgres-cluster.mjs';
-import { pnpm, root, run, say } from './lib.mjs';
+import { aptInstall, pnpm, root, say } from './lib.mjs';
 
 const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 function ensureChromium() {
-  if (existsSync(chromium)) return;
-  if (process.getuid?.() !== 0) {
-    throw new Error(`Chromium is missing at ${chromium}: install Debian's chromium package (apt-get install -y chromium)`);
-  }
-  say('installing Chromium from Debian (browser tests)');
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  spawnSync('apt-get', ['update'], { stdio: 'inherit', env });
-  run('apt-get', ['install', '-y', '--no-install-recommends', 'chromium'], { env });
+  if (!existsSync(chromium)) aptInstall(['chromium'], `the browser tests (Chromium at ${chromium})`);
 }
 
 const vitestArgs = process.argv.slice(2);
