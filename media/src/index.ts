@@ -1,7 +1,7 @@
 // WebRTC media for the contact center: the SFU (mediasoup), calls, recording, announcements, transcription.
 export { MediaServer, MEDIA_CODECS, type MediaCounts, type MediaLogger, type MediaServerOptions } from './sfu/media-server.ts';
 export { VoiceCall, type ConsumerInfo, type PeerSink, type QualitySample, type Role, type Source, type SupervisorMode, type TransportInfo } from './call/voice-call.ts';
-export { CallRecorder, mixStereo, SPEAKERS, type RecordingPause, type RecordingResult, type Speaker } from './recording/call-recorder.ts';
+export { CallRecorder, finishRecordingFiles, mixStereo, RECORDING_FILES, SPEAKERS, type RecordingFiles, type RecordingPause, type RecordingResult, type Speaker } from './recording/call-recorder.ts';
 export { ChannelRecorder } from './recording/channel-recorder.ts';
 export { OggOpusWriter } from './recording/ogg-opus-writer.ts';
 export { readOggPackets, readOpusPackets } from './recording/ogg-opus-reader.ts';

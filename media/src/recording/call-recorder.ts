@@ -8,6 +8,14 @@ import { ChannelRecorder } from './channel-recorder.ts';
 export type Speaker = 'customer' | 'agent';
 export const SPEAKERS: Speaker[] = ['customer', 'agent'];
 
+/** A recording's files in its directory: one per speaker, and the stereo mix (customer left, agent right) once made. */
+export interface RecordingFiles {
+  customer: string;
+  agent: string;
+  mix: string | null;
+}
+export const RECORDING_FILES = { customer: 'customer.opus', agent: 'agent.opus', mix: 'mix.opus' } as const;
+
 export interface RecordingPause {
   /** Milliseconds from the start of the recording. */
   fromMs: number;
@@ -20,8 +28,7 @@ export interface RecordingResult {
   durationMs: number;
   pausedMs: number;
   pauses: RecordingPause[];
-  /** File names in the recording's directory: one per speaker, and the stereo mix (customer left, agent right). */
-  files: { customer: string; agent: string; mix: string | null };
+  files: RecordingFiles;
   bytes: number;
   packets: Record<Speaker, number>;
   /** Why there is no mix, when there is none. */
@@ -51,8 +58,8 @@ export class CallRecorder {
     comments: Record<string, string>,
   ) {
     this.channels = {
-      customer: new ChannelRecorder(path.join(dir, 'customer.opus'), startedAt, now, { ...comments, CC_SPEAKER: 'customer' }),
-      agent: new ChannelRecorder(path.join(dir, 'agent.opus'), startedAt, now, { ...comments, CC_SPEAKER: 'agent' }),
+      customer: new ChannelRecorder(path.join(dir, RECORDING_FILES.customer), startedAt, now, { ...comments, CC_SPEAKER: 'customer' }),
+      agent: new ChannelRecorder(path.join(dir, RECORDING_FILES.agent), startedAt, now, { ...comments, CC_SPEAKER: 'agent' }),
     };
   }
 
@@ -114,27 +121,45 @@ export class CallRecorder {
       this.channels[speaker].fillTo(endedAt);
       this.channels[speaker].close();
     }
-    let mix: string | null = 'mix.opus';
-    let mixError: string | null = null;
-    try {
-      await mixStereo(this.channels.customer.file, this.channels.agent.file, path.join(this.dir, mix));
-    } catch (error) {
-      mix = null;
-      mixError = (error as Error).message;
-    }
-    const bytes = ['customer.opus', 'agent.opus', ...(mix ? [mix] : [])].reduce((sum, f) => sum + statSync(path.join(this.dir, f)).size, 0);
+    const { files, bytes, mixError } = await finishRecordingFiles(this.dir);
     return {
       startedAt: this.startedAt,
       endedAt,
       durationMs: endedAt - this.startedAt,
       pausedMs: this.pauses.reduce((sum, p) => sum + (p.toMs - p.fromMs), 0),
       pauses: this.pauses,
-      files: { customer: 'customer.opus', agent: 'agent.opus', mix },
+      files,
       bytes,
       packets: { customer: this.channels.customer.packets, agent: this.channels.agent.packets },
       mixError,
     };
   }
+}
+
+/**
+ * After a call (or a crash during one): the stereo mix from the two channels, the files as they now
+ * are, their size on disk, and why there is no mix if it could not be made.
+ */
+export async function finishRecordingFiles(dir: string): Promise<{ files: RecordingFiles; bytes: number; mixError: string | null }> {
+  let mix: string | null = RECORDING_FILES.mix;
+  let mixError: string | null = null;
+  try {
+    await mixStereo(path.join(dir, RECORDING_FILES.customer), path.join(dir, RECORDING_FILES.agent), path.join(dir, mix));
+  } catch (error) {
+    mix = null;
+    mixError = (error as Error).message;
+  }
+  const files: RecordingFiles = { customer: RECORDING_FILES.customer, agent: RECORDING_FILES.agent, mix };
+  let bytes = 0;
+  for (const name of [files.customer, files.agent, files.mix]) {
+    if (!name) continue;
+    try {
+      bytes += statSync(path.join(dir, name)).size;
+    } catch {
+      // A channel that never got a byte (the server stopped first) has no file.
+    }
+  }
+  return { files, bytes, mixError };
 }
 
 /** Customer on the left, agent on the right: the way QA staff expect to hear a call. */

@@ -1,19 +1,13 @@
-import { mkdirSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { Kysely, Selectable } from 'kysely';
 import { createUuidV7Generator, FAMILIES, type EventWriter } from '@cc/ingest';
-import { mixStereo, type RecordingResult } from '@cc/media';
+import { finishRecordingFiles, RECORDING_FILES, type RecordingResult } from '@cc/media';
 import type { Logger } from '../contact-center/live-organisation.ts';
 import type { Webhooks } from '../contact-center/webhooks.ts';
 import type { Database } from '../stores/oltp/schema.ts';
 
 export type RecordingRow = Selectable<Database['recordings']>;
-
-export interface RecordingFiles {
-  customer: string;
-  agent: string;
-  mix: string | null;
-}
 
 const DAY_MS = 86_400_000;
 
@@ -59,7 +53,7 @@ export class Recordings {
         agent_user_id: input.agentId,
         status: 'recording',
         dir,
-        files: JSON.stringify({ customer: 'customer.opus', agent: 'agent.opus', mix: null }),
+        files: JSON.stringify({ ...RECORDING_FILES, mix: null }),
         bytes: 0,
         started_at: at,
         ended_at: null,
@@ -126,27 +120,13 @@ export class Recordings {
   async recoverInterrupted(): Promise<void> {
     const rows = await this.db.selectFrom('recordings').selectAll().where('status', '=', 'recording').execute();
     for (const row of rows) {
-      const dir = this.directory(row);
-      let mix: string | null = 'mix.opus';
-      let error: string | null = 'the server stopped during the call; kept as far as it got';
-      try {
-        await mixStereo(path.join(dir, 'customer.opus'), path.join(dir, 'agent.opus'), path.join(dir, mix));
-      } catch (e) {
-        mix = null;
-        error = `${error}; no mix: ${(e as Error).message}`;
-      }
-      const bytes = ['customer.opus', 'agent.opus', ...(mix ? [mix] : [])].reduce((sum, f) => {
-        try {
-          return sum + statSync(path.join(dir, f)).size;
-        } catch {
-          return sum;
-        }
-      }, 0);
+      const { files, bytes, mixError } = await finishRecordingFiles(this.directory(row));
+      const error = `the server stopped during the call; kept as far as it got${mixError ? `; no mix: ${mixError}` : ''}`;
       const endedAt = this.now();
       const retention = await this.retentionDays(row.org_id);
       await this.db
         .updateTable('recordings')
-        .set({ status: 'interrupted', files: JSON.stringify({ customer: 'customer.opus', agent: 'agent.opus', mix }), bytes, ended_at: endedAt, delete_after: endedAt + retention * DAY_MS, error })
+        .set({ status: 'interrupted', files: JSON.stringify(files), bytes, ended_at: endedAt, delete_after: endedAt + retention * DAY_MS, error })
         .where('id', '=', row.id)
         .execute();
       await this.fact(row.org_id, row.id, row.contact_id, 'interrupted', endedAt, 0, 0);

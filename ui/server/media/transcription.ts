@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Kysely } from 'kysely';
 import { createUuidV7Generator, FAMILIES, type EventRecord, type EventWriter } from '@cc/ingest';
-import { decodeToPcm, SPEAKERS, whisperAddonPath, WhisperCppEngine, type TranscriptionEngine } from '@cc/media';
+import { decodeToPcm, RECORDING_FILES, SPEAKERS, whisperAddonPath, WhisperCppEngine, type TranscriptionEngine } from '@cc/media';
 import type { ServerConfig } from '../config.ts';
 import type { Logger } from '../contact-center/live-organisation.ts';
 import type { Database } from '../stores/oltp/schema.ts';
@@ -125,7 +125,7 @@ export class Transcription {
       const segments: { speaker: 'customer' | 'agent'; startMs: number; endMs: number; text: string; words: unknown; confidence: number; language: string }[] = [];
       let lastProgressWrite = 0;
       for (const [index, speaker] of SPEAKERS.entries()) {
-        const pcm = await decodeToPcm(path.join(dir, files[speaker] ?? `${speaker}.opus`));
+        const pcm = await decodeToPcm(path.join(dir, files[speaker] ?? RECORDING_FILES[speaker]));
         const result = await this.engine!.transcribe(pcm, {
           language: recording.language,
           onProgress: (fraction) => {
