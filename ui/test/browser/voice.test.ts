@@ -10,6 +10,7 @@ import { startTestApp, type TestApp } from '../support/app.ts';
 import { dominantFrequency, listen, rmsWindows, tonePower, writeToneWav } from '../support/audio.ts';
 import { launchChromium } from '../support/chromium.ts';
 import { testDatabases } from '../support/databases.ts';
+import { clearFloor } from '../support/floor.ts';
 
 const handlerFile = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../build/handler.js');
 const sqlite = testDatabases().find((d) => d.name === 'sqlite')!;
@@ -321,8 +322,7 @@ describe('voice through the SFU, with real Chromium peers', () => {
     const org = await t.oltp.db.selectFrom('organisations').select('id').executeTakeFirstOrThrow();
     const live = t.live.org(org.id);
     for (const context of contexts.splice(0)) await context.close().catch(() => {});
-    for (const id of live.engine.inspect().agents.keys()) await live.apply(() => live.engine.disconnectAgent(id));
-    for (const [id, c] of live.engine.inspect().contacts) if (c.phase === 'waiting' || c.phase === 'offered') await live.apply(() => live.engine.endContact(id));
+    await clearFloor(live);
 
     // Nobody is staffed: the widget offers a callback instead, and the customer asks for one.
     const customer = await open(customerBrowser);

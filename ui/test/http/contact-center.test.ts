@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { signCustomerToken } from '../../server/contact-center/customer-token.ts';
 import { startTestApp, type Caller, type TestApp } from '../support/app.ts';
 import { testDatabases } from '../support/databases.ts';
+import { clearFloor } from '../support/floor.ts';
 import { TestSocket, type Message } from '../support/sockets.ts';
 
 /**
@@ -39,10 +40,7 @@ describe.each(testDatabases())('the contact center, live ($name)', (database) =>
   const offerIn = (s: TestSocket, contactId: string, after = 0) => s.next((m) => m.type === 'state' && m.offers.some((o: { contactId: string }) => o.contactId === contactId), { after });
   const signOutEveryone = async () => {
     await Promise.all(open.splice(0).map((s) => s.close()));
-    // Everyone offline again, so each test starts from an empty floor.
-    const org = t.live.org(orgId);
-    for (const id of org.engine.inspect().agents.keys()) await org.apply(() => org.engine.disconnectAgent(id));
-    for (const [id, c] of org.engine.inspect().contacts) if (c.phase === 'waiting' || c.phase === 'offered') await org.apply(() => org.engine.endContact(id));
+    await clearFloor(t.live.org(orgId));
   };
 
   beforeAll(async () => {
