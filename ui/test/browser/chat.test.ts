@@ -2,9 +2,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_PASSWORD } from '../../server/seed/demo-organisation.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
-import { launchChromium } from '../support/chromium.ts';
+import { launchChromium, signInOn } from '../support/chromium.ts';
 import { testDatabases } from '../support/databases.ts';
 
 const handlerFile = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../build/handler.js');
@@ -36,12 +35,7 @@ describe('the first real contact, end to end in Chromium', () => {
     return context.newPage();
   };
   const signIn = async (username: string, viewport = { width: 1280, height: 900 }) => {
-    const p = await page(viewport);
-    await p.goto(`${origin}/signin`);
-    await p.fill('input[name=username]', username);
-    await p.fill('input[name=password]', DEMO_PASSWORD);
-    await p.click('button[type=submit]');
-    return p;
+    return signInOn(await page(viewport), origin, username);
   };
 
   it('a customer chats from the demo page; the agent answers on a phone, classifies; the customer rates; the supervisor and the reports see it', async () => {

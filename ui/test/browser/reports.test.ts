@@ -2,9 +2,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_PASSWORD } from '../../server/seed/demo-organisation.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
-import { launchChromium } from '../support/chromium.ts';
+import { launchChromium, signInOn } from '../support/chromium.ts';
 import { testDatabases } from '../support/databases.ts';
 import { produceCalls } from '../support/events.ts';
 
@@ -43,12 +42,7 @@ describe('reports and the realtime view in Chromium', () => {
 
   const signIn = async (username: string): Promise<Page> => {
     const context = await browser.newContext({ locale: 'en-GB', viewport: { width: 1280, height: 1000 } });
-    const page = await context.newPage();
-    await page.goto(`${origin}/signin`);
-    await page.fill('input[name=username]', username);
-    await page.fill('input[name=password]', DEMO_PASSWORD);
-    await page.click('button[type=submit]');
-    return page;
+    return signInOn(await context.newPage(), origin, username);
   };
 
   it('the analyst sees charts, the per-agent table with names, downloads the numbers and runs SQL', async () => {

@@ -5,10 +5,9 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeToPcm, PCM_RATE, sha256Of, writeTestModel } from '@cc/media';
-import { DEMO_PASSWORD } from '../../server/seed/demo-organisation.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { dominantFrequency, listen, rmsWindows, tonePower, writeToneWav } from '../support/audio.ts';
-import { launchChromium } from '../support/chromium.ts';
+import { launchChromium, signInOn } from '../support/chromium.ts';
 import { testDatabases } from '../support/databases.ts';
 import { clearFloor } from '../support/floor.ts';
 
@@ -67,12 +66,7 @@ describe('voice through the SFU, with real Chromium peers', () => {
     return page;
   };
   const signIn = async (browser: Browser, username: string) => {
-    const p = await open(browser);
-    await p.goto(`${origin}/signin`);
-    await p.fill('input[name=username]', username);
-    await p.fill('input[name=password]', DEMO_PASSWORD);
-    await p.click('button[type=submit]');
-    return p;
+    return signInOn(await open(browser), origin, username);
   };
   const callFromWidget = async (name = 'Ville Virtanen') => {
     const customer = await open(customerBrowser);

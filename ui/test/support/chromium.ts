@@ -1,4 +1,5 @@
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { DEMO_PASSWORD } from '../../server/seed/demo-organisation.ts';
 
 /** Debian's Chromium, headless, with this machine's closed network in mind (no background fetches). */
 export function launchChromium(extraArgs: string[] = []): Promise<Browser> {
@@ -16,4 +17,13 @@ export function launchChromium(extraArgs: string[] = []): Promise<Browser> {
       ...extraArgs,
     ],
   });
+}
+
+/** Signs a demo user in on this page through the sign-in form (the landing page follows). */
+export async function signInOn(page: Page, origin: string, username: string): Promise<Page> {
+  await page.goto(`${origin}/signin`);
+  await page.fill('input[name=username]', username);
+  await page.fill('input[name=password]', DEMO_PASSWORD);
+  await page.click('button[type=submit]');
+  return page;
 }
